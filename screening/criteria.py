@@ -1,0 +1,137 @@
+"""Eligibility criteria text: cleaning and splitting into sections and items.
+
+Pure functions over strings, no Django. ClinicalTrials.gov gives the criteria as one
+markdown string whose headings, bullets and escapes vary from record to record.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+INCLUSION = "inclusion"
+EXCLUSION = "exclusion"
+OTHER = "other"
+
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^])")
+_BULLET = re.compile(r"^(?P<indent>\s*)(?:(?P<mark>[*\-+•·▪◦●○])|(?P<num>\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)]))\s+(?P<text>.*)$")
+_HEADING = re.compile(r"\b(?P<kind>inclusion|exclusion|eligibility|inclusionary|exclusionary)\s+criteri(?:a|on)\b", re.IGNORECASE)
+_COHORT = re.compile(r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|stage)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]", re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """Undo markdown escapes and (possibly repeated) HTML entities; keep the wording."""
+    previous = None
+    # Some records carry entities escaped twice or three times (&amp;gt;).
+    for _ in range(4):
+        if text == previous:
+            break
+        previous, text = text, html.unescape(text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+@dataclass
+class Item:
+    text: str
+    depth: int = 0
+    cohort: str = ""
+    children: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    kind: str
+    heading: str
+    items: list[Item] = field(default_factory=list)
+
+
+def _heading_kind(line: str) -> str | None:
+    """The kind of section a line opens, if it is a heading such as "Key Exclusion Criteria:"."""
+    bare = re.sub(r"^[\s*_#>\-\d.()]+", "", line).strip().strip("*_#").strip()
+    if len(bare) > 120:
+        return None
+    matches = list(_HEADING.finditer(bare))
+    if not matches:
+        return None
+    last = matches[-1]
+    tail = bare[last.end() :].strip(" :*_-")
+    # A heading ends at the keyword, give or take a short aside such as "(additional criteria may apply)".
+    if len(tail) > 45 or (len(tail) > 20 and not tail.startswith(("(", "for", "-", "–"))):
+        return None
+    kind = last["kind"].lower()
+    if kind.startswith("exclusion"):
+        return EXCLUSION
+    if kind.startswith("inclusion"):
+        return INCLUSION
+    return OTHER
+
+
+def parse(text: str) -> list[Section]:
+    """Split criteria text into sections (inclusion, exclusion, other), each a tree of items."""
+    sections: list[Section] = []
+    current = Section(OTHER, "")
+    stack: list[tuple[int, Item]] = []  # (indent, item) of the open path in the tree
+    cohort = ""
+    last_item: Item | None = None
+    blank_since_item = False
+
+    def start_section(kind: str, heading: str) -> None:
+        nonlocal current, stack, cohort, last_item
+        if current.items or current.heading:
+            sections.append(current)
+        current = Section(kind, heading)
+        stack = []
+        cohort = ""
+        last_item = None
+
+    for raw_line in clean(text).split("\n"):
+        if not raw_line.strip():
+            blank_since_item = True
+            continue
+        kind = _heading_kind(raw_line)
+        if kind:
+            start_section(kind, raw_line.strip().strip("*_#: ").strip())
+            continue
+        bullet = _BULLET.match(raw_line)
+        if bullet:
+            indent = len(bullet["indent"].expandtabs(4))
+            body = bullet["text"].strip()
+        else:
+            indent = len(raw_line) - len(raw_line.lstrip())
+            body = raw_line.strip()
+            if last_item is not None and not blank_since_item:
+                last_item.text = f"{last_item.text} {body}"
+                continue
+        cohort_match = _COHORT.match(body)
+        if cohort_match and len(body) - cohort_match.end() < 3:
+            # "Cohort B only:" on its own line scopes the items that follow.
+            cohort = cohort_match["cohort"]
+            stack = []
+            last_item = None
+            continue
+        item_cohort = cohort_match["cohort"] if cohort_match else cohort
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        item = Item(body, depth=len(stack), cohort=item_cohort)
+        if stack:
+            stack[-1][1].children.append(item)
+        else:
+            current.items.append(item)
+        if bullet:
+            stack.append((indent, item))
+        last_item = item
+        blank_since_item = False
+    if current.items or current.heading:
+        sections.append(current)
+    return sections
+
+
+def flatten(items: list[Item]) -> list[Item]:
+    out: list[Item] = []
+    for item in items:
+        out.append(item)
+        out.extend(flatten(item.children))
+    return out
