@@ -15,9 +15,16 @@ EXCLUSION = "exclusion"
 OTHER = "other"
 
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=~|^])")
-_BULLET = re.compile(r"^(?P<indent>\s*)(?:(?P<mark>[*\-+•·▪◦●○])|(?P<num>\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)]))\s+(?P<text>.*)$")
-_HEADING = re.compile(r"\b(?P<kind>inclusion|exclusion|eligibility|inclusionary|exclusionary)\s+criteri(?:a|on)\b", re.IGNORECASE)
-_COHORT = re.compile(r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|stage)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]", re.IGNORECASE)
+_BULLET = re.compile(
+    r"^(?P<indent>\s*)(?:(?P<mark>[*\-+•·▪◦●○])|(?P<num>\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})[.)]))\s+(?P<text>.*)$"
+)
+_HEADING = re.compile(
+    r"\b(?P<kind>inclusion|exclusion|eligibility|inclusionary|exclusionary)\s+criteri(?:a|on)\b", re.IGNORECASE
+)
+_COHORT = re.compile(
+    r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|stage)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]",
+    re.IGNORECASE,
+)
 
 
 def clean(text: str) -> str:

@@ -110,7 +110,7 @@ UNIT_IN_YEARS = {
 
 
 def age_in_years(text: str | None) -> float | None:
-    """"18 Years" -> 18.0, "6 Months" -> 0.5; None or "N/A" means no limit."""
+    """ "18 Years" -> 18.0, "6 Months" -> 0.5; None or "N/A" means no limit."""
     if not text:
         return None
     match = AGE_PATTERN.match(text)

@@ -6,7 +6,6 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-
 from django.utils.functional import cached_property
 
 from screening.ctgov import OPEN_STATUSES, Study
@@ -52,6 +51,12 @@ PHASE_EXPLAINED = {
     "PHASE2": "A study in a larger group to see whether the treatment works against the cancer, while still checking safety.",
     "PHASE3": "A large study that compares the new treatment with the usual (standard) treatment.",
     "PHASE4": "A study of a treatment that is already approved, to learn more about its long-term benefits and risks.",
+    "PHASE1 PHASE2": (
+        "Starts as an early study to find a safe dose, then goes on in a larger group to see whether the treatment works."
+    ),
+    "PHASE2 PHASE3": (
+        "Starts by checking whether the treatment works, then goes on to compare it with the usual (standard) treatment."
+    ),
     "NA": "Not a drug study with phases: for example a study of a procedure, a device, a test or a support program.",
 }
 
@@ -153,7 +158,7 @@ class Trial(models.Model):
     @property
     def phase_explained(self) -> str:
         codes = self.phase_codes
-        return PHASE_EXPLAINED.get(codes[-1], "") if codes else ""
+        return PHASE_EXPLAINED.get(self.phases) or (PHASE_EXPLAINED.get(codes[-1], "") if codes else "")
 
     @cached_property
     def study(self) -> Study:
@@ -214,7 +219,9 @@ class SyncRun(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
     started_at = models.DateTimeField(db_default=Now())
     finished_at = models.DateTimeField(null=True, blank=True)
-    since = models.DateField(null=True, blank=True, help_text="Only records updated on or after this day were asked for.")
+    since = models.DateField(
+        null=True, blank=True, help_text="Only records updated on or after this day were asked for."
+    )
     watermark = models.DateField(
         null=True, blank=True, help_text="Every record updated before this day has been committed."
     )
@@ -230,9 +237,12 @@ class SyncRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=["running", "succeeded", "failed"]), name="syncrun_outcome_valid"),
             models.CheckConstraint(
-                condition=Q(outcome="running", finished_at__isnull=True) | Q(~Q(outcome="running"), finished_at__isnull=False),
+                condition=Q(outcome__in=["running", "succeeded", "failed"]), name="syncrun_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="running", finished_at__isnull=True)
+                | Q(~Q(outcome="running"), finished_at__isnull=False),
                 name="syncrun_finished_when_done",
             ),
         ]
@@ -241,7 +251,6 @@ class SyncRun(models.Model):
         return f"{self.get_mode_display()} sync {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
 
     def summary(self) -> str:
-        return (
-            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed"
-            + (f", {self.left_filter} no longer recruiting" if self.left_filter else "")
+        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed" + (
+            f", {self.left_filter} no longer recruiting" if self.left_filter else ""
         )

@@ -3,7 +3,9 @@
 The first run fetches every recruiting or not-yet-recruiting breast-cancer trial; later
 runs fetch only records updated since the last one. Pages come sorted by last update
 and each is committed in its own transaction together with the run's watermark, so a
-run that dies half-way leaves a consistent catalogue and the next run resumes there.
+run that dies half-way leaves a consistent catalogue. The next run picks up from there:
+an incremental run from the watermark, a full run by walking again, which skips every
+record already stored unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def plan_next_run(force_full: bool = False) -> tuple[str, dt.date | None]:
         return SyncRun.Mode.FULL, None
     latest = SyncRun.objects.exclude(outcome=SyncRun.Outcome.RUNNING).first()
     if latest is not None and latest.outcome == SyncRun.Outcome.FAILED:
+        if latest.mode == SyncRun.Mode.FULL:
+            # Walk everything again: committed pages come back unchanged and cost no writes,
+            # and records without an update date (which sort last) are not skipped.
+            return SyncRun.Mode.FULL, latest.since
         return latest.mode, latest.watermark or latest.since
     succeeded = SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCEEDED).first()
     if succeeded is None or (succeeded.watermark or succeeded.since) is None:
@@ -124,7 +130,10 @@ def sync(
         restarts = 0
         done = 0
         while True:
-            pages = client.iter_study_pages(search_params(mode, run.watermark))
+            # A full walk starts over (records without an update date sort last, after any
+            # watermark); an incremental one carries on from its watermark.
+            start = run.watermark if mode == SyncRun.Mode.INCREMENTAL else since
+            pages = client.iter_study_pages(search_params(mode, start))
             number = -1
             try:
                 for number, page in enumerate(pages):

@@ -36,7 +36,15 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     else:
         trials = CatalogueFilterForm.default_filter(trials)
     trials = trials.order_by(F("last_update_posted").desc(nulls_last=True), "nct_id").only(
-        "nct_id", "is_demo", "title", "status", "phases", "conditions", "sponsor", "last_update_posted", "left_filter_at"
+        "nct_id",
+        "is_demo",
+        "title",
+        "status",
+        "phases",
+        "conditions",
+        "sponsor",
+        "last_update_posted",
+        "left_filter_at",
     )
     page = Paginator(trials, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

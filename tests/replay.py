@@ -82,7 +82,10 @@ def last_update(record: dict[str, Any]) -> str:
 
 def _matches_condition(record: dict[str, Any], query: str) -> bool:
     text = " ".join(
-        [*_section(record, "conditionsModule").get("conditions", []), _section(record, "identificationModule").get("briefTitle", "")]
+        [
+            *_section(record, "conditionsModule").get("conditions", []),
+            _section(record, "identificationModule").get("briefTitle", ""),
+        ]
     ).lower()
     for word in query.lower().split():
         if word in CANCER_WORDS:
@@ -167,7 +170,12 @@ class ReplayServer:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
             self._send_text(handler, 429, "Too Many Requests", headers)
         elif kind == "503-html":
-            self._send_text(handler, 503, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", content_type="text/html")
+            self._send_text(
+                handler,
+                503,
+                "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+                content_type="text/html",
+            )
         elif kind == "500":
             self._send_text(handler, 500, "Internal Server Error")
         elif kind == "html-200":

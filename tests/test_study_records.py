@@ -6,12 +6,14 @@ import json
 
 import pytest
 
-from screening.ctgov import Study, StudiesPage, age_in_years, parse_partial_date
+from screening.ctgov import StudiesPage, Study, age_in_years, parse_partial_date
 from tests.conftest import shared_path
 
 
 def test_every_real_study_record_validates():
-    files = sorted(shared_path("ctgov", "studies").glob("*.json")) + sorted(shared_path("ctgov", "converted").glob("*.json"))
+    files = sorted(shared_path("ctgov", "studies").glob("*.json")) + sorted(
+        shared_path("ctgov", "converted").glob("*.json")
+    )
     assert len(files) == 1462
     for path in files:
         study = Study.model_validate_json(path.read_bytes())
@@ -43,13 +45,23 @@ def test_sites_keep_their_coordinates_and_status():
 
 @pytest.mark.parametrize(
     ("text", "years"),
-    [("18 Years", 18), ("1 Year", 1), ("6 Months", 0.5), ("26 Weeks", 0.4983), ("30 Days", 0.0821), ("N/A", None), (None, None)],
+    [
+        ("18 Years", 18),
+        ("1 Year", 1),
+        ("6 Months", 0.5),
+        ("26 Weeks", 0.4983),
+        ("30 Days", 0.0821),
+        ("N/A", None),
+        (None, None),
+    ],
 )
 def test_ages_become_years(text, years):
     assert age_in_years(text) == (pytest.approx(years, abs=1e-3) if years is not None else None)
 
 
-@pytest.mark.parametrize(("text", "day"), [("2015", "2015-01-01"), ("2015-08", "2015-08-01"), ("2026-10-12", "2026-10-12"), ("soon", None)])
+@pytest.mark.parametrize(
+    ("text", "day"), [("2015", "2015-01-01"), ("2015-08", "2015-08-01"), ("2026-10-12", "2026-10-12"), ("soon", None)]
+)
 def test_partial_dates_mean_their_first_day(text, day):
     parsed = parse_partial_date(text)
     assert (parsed.isoformat() if parsed else None) == day

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         except CtGovError as error:
             raise CommandError(f"Sync failed; the catalogue keeps every page fetched so far. {error}") from None
         except KeyboardInterrupt:
-            raise CommandError("Sync interrupted; every page fetched so far is kept and the next run resumes.") from None
+            raise CommandError(
+                "Sync interrupted; every page fetched so far is kept and the next run resumes."
+            ) from None
         finally:
             if bar is not None:
                 bar.close()
