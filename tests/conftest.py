@@ -9,6 +9,8 @@ import pytest
 
 from tests.replay import ReplayServer, load_records
 
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("TRIALSCREEN_SHARED", ROOT.parent / "shared")).resolve()
 
@@ -31,3 +33,4 @@ def replay(real_records: list[dict[str, Any]]) -> Iterator[ReplayServer]:
     server = ReplayServer(real_records, page_limit=60).start()
     yield server
     server.stop()
+
