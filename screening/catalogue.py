@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -227,6 +227,9 @@ def upsert_records(records: list[dict[str, Any]], sources: list[str] | None = No
                 site.trial_id = ids[nct_id]
                 sites.append(site)
         Site.objects.bulk_create(sites, batch_size=BATCH_SIZE)
+    # With DEBUG on, Django keeps the SQL of recent queries, and ours carry whole study
+    # records: hundreds of megabytes over a large import.
+    reset_queries()
     return counts
 
 

@@ -80,3 +80,23 @@ def test_the_trial_page_shows_the_plain_facts_and_the_criteria_apart(client, cat
 def test_a_lowercase_nct_id_redirects_and_an_unknown_one_is_404(client, catalogue):
     assert client.get("/trials/nct03377387/").status_code == 301
     assert client.get("/trials/NCT99999999/").status_code == 404
+
+
+def test_demo_trials_are_labelled_on_every_page_that_shows_them(client):
+    call_command("load_demo_catalogue", stdout=None)
+    assert Trial.objects.demo().count() == 30
+    pages = [
+        client.get(reverse("screening:home")),
+        client.get(reverse("screening:trial-list")),
+        client.get(reverse("screening:trial-detail", args=["DEMO-001"])),
+    ]
+    for response in pages:
+        assert 'data-testid="demo-alert"' in response.text
+    detail = pages[2].text
+    assert "not a real study" in detail and "clinicaltrials.gov/study/DEMO" not in detail
+
+
+def test_demo_trials_are_not_loaded_over_real_ones(client, catalogue):
+    call_command("load_demo_catalogue", stdout=None)
+    assert not Trial.objects.demo().exists()
+    assert 'data-testid="demo-alert"' not in client.get(reverse("screening:trial-list")).text
