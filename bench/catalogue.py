@@ -90,7 +90,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as pages:
         write_synthetic(Path(pages), options.synthetic)
         rate, peak = measure("synthetic scale-up", [Path(pages)], options.synthetic)
-    print(f"peak memory at {options.synthetic} studies: {peak / TARGET_PEAK_MB:.2f} of the {TARGET_PEAK_MB:.0f} MB budget")
+    print(
+        f"peak memory at {options.synthetic} studies: {peak / TARGET_PEAK_MB:.2f} of the {TARGET_PEAK_MB:.0f} MB budget"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from screening.ctgov import OPEN_STATUSES, Study, parse_partial_date
+from screening.engine.lexicon import Lexicon
+from screening.knowledge import current_lexicon, rules_for
 from screening.models import Sex, Site, Trial, TrialStatus
 
 BATCH_SIZE = 500
@@ -76,7 +78,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def trial_fields(study: Study, record: dict[str, Any], digest: str) -> dict[str, Any]:
+def trial_fields(study: Study, record: dict[str, Any], digest: str, lexicon: Lexicon) -> dict[str, Any]:
     section = study.protocol_section
     ident = section.identification_module
     status = section.status_module
@@ -123,6 +125,8 @@ def trial_fields(study: Study, record: dict[str, Any], digest: str) -> dict[str,
         ),
         "record": record,
         "record_hash": digest,
+        "rules": rules_for(eligibility.eligibility_criteria, lexicon),
+        "rules_version": lexicon.version,
         "search_text": " ".join(part for part in search_parts if part).lower(),
     }
 
@@ -166,7 +170,9 @@ def _valid_id(nct_id: str) -> bool:
     return nct_id.startswith("DEMO-") and len(nct_id) == 8 and nct_id[5:].isdigit()
 
 
-def upsert_records(records: list[dict[str, Any]], sources: list[str] | None = None) -> UpsertCounts:
+def upsert_records(
+    records: list[dict[str, Any]], sources: list[str] | None = None, lexicon: Lexicon | None = None
+) -> UpsertCounts:
     """Insert or update a batch of study records in one transaction.
 
     Records that fail validation are counted and described, never fatal.
@@ -187,6 +193,7 @@ def upsert_records(records: list[dict[str, Any]], sources: list[str] | None = No
         return counts
 
     now = timezone.now()
+    lexicon = lexicon or current_lexicon()
     with transaction.atomic():
         existing = {
             row["nct_id"]: row
@@ -201,7 +208,9 @@ def upsert_records(records: list[dict[str, Any]], sources: list[str] | None = No
             row = existing.get(nct_id)
             now_open = study.protocol_section.status_module.overall_status in OPEN_STATUSES
             if row is None:
-                to_create.append(Trial(**trial_fields(study, record, digest), synced_at=now, first_synced_at=now))
+                to_create.append(
+                    Trial(**trial_fields(study, record, digest, lexicon), synced_at=now, first_synced_at=now)
+                )
                 new_sites[nct_id] = sites_for(study)
                 counts.new += 1
                 continue
@@ -211,7 +220,9 @@ def upsert_records(records: list[dict[str, Any]], sources: list[str] | None = No
             if row["record_hash"] == digest and (row["left_filter_at"] is None or not now_open):
                 counts.unchanged += 1
                 continue
-            trial = Trial(id=row["id"], **trial_fields(study, record, digest), synced_at=now, left_filter_at=None)
+            trial = Trial(
+                id=row["id"], **trial_fields(study, record, digest, lexicon), synced_at=now, left_filter_at=None
+            )
             to_update.append(trial)
             new_sites[nct_id] = sites_for(study)
             counts.updated += 1
@@ -253,6 +264,8 @@ UPDATED_FIELDS = [
     "last_update_posted",
     "record",
     "record_hash",
+    "rules",
+    "rules_version",
     "search_text",
     "synced_at",
     "left_filter_at",

@@ -5,7 +5,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models.functions import Lower, Now
 from django.utils.functional import cached_property
 
 from screening.ctgov import OPEN_STATUSES, Study
@@ -105,6 +105,10 @@ class Trial(models.Model):
     record = models.JSONField(help_text="The study record as ClinicalTrials.gov sent it.")
     record_hash = models.CharField(max_length=64)
     search_text = models.TextField(blank=True, editable=False)
+    rules = models.JSONField(default=list, blank=True, help_text="Eligibility rules extracted from the criteria text.")
+    rules_version = models.CharField(
+        max_length=32, blank=True, help_text="The lexicon version the rules were extracted with."
+    )
     left_filter_at = models.DateTimeField(
         null=True, blank=True, help_text="When a sync found the trial no longer among open breast-cancer trials."
     )
@@ -254,3 +258,108 @@ class SyncRun(models.Model):
         return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed" + (
             f", {self.left_filter} no longer recruiting" if self.left_filter else ""
         )
+
+
+# --- Criteria knowledge, curated by staff as fixtures (fixtures/lexicon/) -------------
+
+
+class KeyedManager(models.Manager):
+    key_field = "key"
+
+    def get_by_natural_key(self, key: str):
+        return self.get(**{self.key_field: key})
+
+
+class DrugManager(KeyedManager):
+    key_field = "name"
+
+
+class Concept(models.Model):
+    class Category(models.TextChoices):
+        AGE_SEX = "age_sex", "Age and sex"
+        CURRENT_HEALTH = "current_health", "Current health"
+        HISTORY = "history", "Medical history"
+        STAGE_SPREAD = "stage_spread", "Stage and spread"
+        PRIOR_THERAPY = "prior_therapy", "Prior therapy"
+        BIOLOGY = "biology", "Tumour biology"
+
+    class WhoAnswers(models.TextChoices):
+        PATIENT = "P", "The patient"
+        PATIENT_UNSURE = "P?", "The patient, often unsure"
+        ONCOLOGIST = "O", "The oncologist or records"
+        TRIAL_TEAM = "T", "The trial team"
+
+    key = models.CharField(max_length=64, unique=True)
+    category = models.CharField(max_length=32, choices=Category.choices)
+    label = models.CharField(max_length=200)
+    who_answers = models.CharField(max_length=2, choices=WhoAnswers.choices)
+    question = models.TextField(help_text="Asked of the oncologist when the answer is unknown.")
+    phrasings = models.JSONField(default=list, blank=True)
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["category", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    category__in=["age_sex", "current_health", "history", "stage_spread", "prior_therapy", "biology"]
+                ),
+                name="concept_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(who_answers__in=["P", "P?", "O", "T"]), name="concept_who_answers_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+
+class DrugClass(models.Model):
+    key = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    profile_key = models.CharField(
+        max_length=64, blank=True, help_text="The profile's treatment.received key this class answers to."
+    )
+    phrasings = models.JSONField(default=list, blank=True)
+
+    objects = KeyedManager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name_plural = "drug classes"
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="drugclass_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+
+class Drug(models.Model):
+    name = models.CharField("generic name", max_length=200, unique=True)
+    brands = models.JSONField(default=list, blank=True)
+    codes = models.JSONField(default=list, blank=True, help_text="Development codes, e.g. DS-8201a.")
+    classes = models.ManyToManyField(DrugClass, related_name="drugs")
+
+    objects = DrugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(name=Lower("name")), name="drug_generic_name_lower_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)

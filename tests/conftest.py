@@ -33,4 +33,3 @@ def replay(real_records: list[dict[str, Any]]) -> Iterator[ReplayServer]:
     server = ReplayServer(real_records, page_limit=60).start()
     yield server
     server.stop()
-

@@ -1,0 +1,1135 @@
+"""From eligibility text to rules: each criterion item becomes zero or more constraints.
+
+Pure functions over strings and the lexicon. When a sentence cannot be read with
+confidence, it yields no constraint (the study team will check it): a wrong constraint
+could hide a trial a patient may qualify for, a missing one only adds a question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from screening.criteria import EXCLUSION, INCLUSION, Item, parse
+from screening.engine.lexicon import Lexicon
+from screening.engine.rules import Constraint, Rule
+
+NUMBER_WORDS = {
+    "zero": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "single": "1",
+}
+
+# Order matters: longer phrases first. "or more" / "or fewer" stay words: they follow the number.
+_COMPARATORS = [
+    (
+        r"greater than or equal to|more than or equal to|equal to or greater than|equal or greater than|equal to or more than",
+        ">=",
+    ),
+    (
+        r"less than or equal to|equal to or less than|equal or less than|no greater than|not greater than|not exceeding",
+        "<=",
+    ),
+    (r"at least|a minimum of|minimum of|no less than|not less than|no fewer than", ">="),
+    (r"no more than|not more than|up to|at most|a maximum of|maximum of|not to exceed", "<="),
+    (r"greater than|more than|higher than|exceeding", ">"),
+    (r"less than|fewer than|lower than", "<"),
+]
+
+
+def normalise(text: str) -> str:
+    """Lower-case text with comparators and numbers in one spelling, for matching only."""
+    text = text.lower()
+    replacements = {
+        "≥": ">=",
+        "≧": ">=",
+        "⩾": ">=",
+        "≤": "<=",
+        "≦": "<=",
+        "⩽": "<=",
+        "＞": ">",
+        "＜": "<",
+        "=<": "<=",
+        "=>": ">=",
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "−": "-",
+        "’": "'",
+        "×": "x",
+        "ﬁ": "fi",
+        "naïve": "naive",
+    }
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    text = re.sub(r"\s+", " ", text)
+    for pattern, symbol in _COMPARATORS:
+        text = re.sub(rf"\b(?:{pattern})\b", f" {symbol} ", text)
+    text = re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: NUMBER_WORDS[m[1]], text)
+    return re.sub(r" {2,}", " ", text)
+
+
+NEGATED_START = re.compile(
+    r"^(?:[\w\s,]{0,40}?:\s*)?(?:there (?:must|should) be )?"
+    r"(?:no|not|none|never|without|absence of|free of|lack of|negative for"
+    r"|(?:patients?|participants?|subjects?|women|the patient|the participant)?\s*(?:must|should|will|does|do|may|can|has|have|did)\s*(?:not|never)"
+    r"|(?:has|have|had) not|not have|must not|cannot have)\b"
+)
+PERMISSION = re.compile(
+    r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
+    r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
+    r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
+    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue))\b"
+)
+DENIAL = re.compile(
+    r"\b(?:not eligible|ineligible|not allowed|not permitted|excluded|exclusion|must not|cannot|may not)\b"
+)
+SOFTENER = re.compile(
+    r"\b(?:unless|except|excepting|other than|with the exception of|exceptions?|excluding|apart from|provided(?: that)?|as long as|if (?:they|the patient|patients|participants|subjects|it|treated|stable))\b"
+)
+THERAPY_HISTORY = re.compile(
+    r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment|therapy|therapies|regimen|regimens|line|lines|chemotherapy|exposure|progress\w*|setting|administered|given)\b"
+)
+DISEASE_WORDS = re.compile(
+    r"\b(?:breast|cancer|carcinoma|disease|adenocarcinoma|mbc|abc|tumou?rs?|neoplasm|malignan\w*|bc)\b"
+)
+
+
+def _n(text: str) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- one extractor per concept ------------------------------------------------------
+#
+# Each takes (normalised text, rule kind, negated, lexicon) and returns constraints.
+
+Extractor = Callable[[str, str, bool, Lexicon], list[Constraint]]
+
+ECOG = re.compile(
+    r"\b(?:ecog|eastern cooperative oncology group|zubrod|who performance|who ps|(?<!karnofsky )performance status|\bps\b)"
+)
+KARNOFSKY = re.compile(r"\b(?:karnofsky|kps)\b")
+
+
+def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
+    """("<=", n) or (">=", n) from the start of a window after a scale's name."""
+    window = window[:80]
+    open_ended = re.search(
+        r"(\d{1,3})\s*%?\s*(?:or (more|higher|greater|worse|above|less|lower|fewer|better|below)|(\+))", window
+    )
+    if open_ended and int(open_ended[1]) <= top and not re.search(r"\d\s*(?:-|to|,)\s*" + open_ended[1], window):
+        upward = open_ended[2] in ("more", "higher", "greater", "above") or open_ended[3]
+        if top == 4 and open_ended[2] == "worse":
+            upward = True
+        return (">=" if upward else "<="), int(open_ended[1])
+    comparator = re.search(r"(<=|>=|<|>|=)\s*(\d{1,3})\s*%?", window)
+    listed = re.search(
+        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|,)\s*(\d{1,3})(?:\s*(?:,|or|and)\s*(\d{1,3}))?",
+        window,
+    )
+    single = re.search(r"(?:of|:|is|=)\s*(\d{1,3})\b(?!\s*(?:-|to|or|,|and|days|weeks|months|years|%\s*of))", window)
+    candidates = []
+    if comparator:
+        candidates.append((comparator.start(), "cmp", comparator))
+    if listed:
+        candidates.append((listed.start(), "list", listed))
+    if single:
+        candidates.append((single.start(), "single", single))
+    if not candidates:
+        return None
+    _, how, match = min(candidates, key=lambda item: item[0])
+    if how == "cmp":
+        symbol, number = match[1], int(match[2])
+        if number > top:
+            return None
+        if symbol == "<":
+            return "<=", number - 1
+        if symbol == ">":
+            return ">=", number + 1
+        if symbol == "=":
+            return "==", number
+        return symbol, number
+    if how == "list":
+        numbers = [int(group) for group in match.groups() if group is not None]
+        if max(numbers) > top:
+            return None
+        return "range", max(numbers)
+    number = int(match[1])
+    if number > top:
+        return None
+    return "==", number
+
+
+def extract_performance(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    ecog_match = ECOG.search(text)
+    kps_match = KARNOFSKY.search(text)
+    if not ecog_match and not kps_match:
+        return []
+    value: dict[str, int] = {}
+    op = "within"
+    if ecog_match:
+        after = text[ecog_match.end() :]
+        stop = KARNOFSKY.search(after)
+        limit = _scale_limit(after[: stop.start()] if stop else after, 4)
+        if limit:
+            symbol, number = limit
+            if symbol in ("<=", "range") or (symbol == "==" and number <= 1 and "or" not in after[:20]):
+                value["ecog"] = number
+            elif symbol == ">=":
+                op = "beyond"
+                value["ecog"] = number - 1
+    if kps_match:
+        after = text[kps_match.end() :]
+        limit = _scale_limit(after, 100)
+        if limit:
+            symbol, number = limit
+            if symbol in (">=", "range") or (symbol == "==" and number >= 50):
+                if symbol == "range":
+                    low = re.search(r"(\d{2,3})\s*%?\s*(?:-|to)\s*100", after[:40])
+                    if not low:
+                        return _performance(value, op)
+                    number = int(low[1])
+                if op == "within":
+                    value["karnofsky"] = number
+            elif symbol == "<=" and op in ("within", "beyond"):
+                op = "beyond"
+                value["karnofsky"] = number + 1
+    return _performance(value, op)
+
+
+def _performance(value: dict[str, int], op: str) -> list[Constraint]:
+    if not value:
+        return []
+    if op == "beyond" and "ecog" in value and value["ecog"] < 0:
+        return []
+    return [Constraint("ecog", op, tuple(sorted(value.items())))]
+
+
+PREGNANT = re.compile(r"\b(?:pregnant|breast[\s-]?feeding|lactating|nursing|lactation)\b")
+PREGNANCY_NOUN = re.compile(r"^(?:\W*)(?:pregnancy|lactation)\b")
+
+
+def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if kind == INCLUSION and not negated:
+        if re.search(
+            r"negative (?:serum |urine |\w+ )?pregnancy test|non-?pregnant|not (?:be )?pregnant|not breast[\s-]?feeding",
+            text,
+        ):
+            return [Constraint("pregnancy", "is", False)]
+        return []
+    if kind == INCLUSION and negated and not PREGNANT.search(text):
+        return []
+    if PREGNANT.search(text) or PREGNANCY_NOUN.search(text):
+        if re.search(
+            r"\b(?:plan|planning|intend|intending|expect|wish)\w* to (?:become|get) pregnant", text
+        ) and not re.search(r"\b(?:are|is|currently) pregnant", text):
+            return []
+        return [Constraint("pregnancy", "is", True)]
+    return []
+
+
+BRAIN = re.compile(
+    r"\b(?:brain|cns|central nervous system|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
+    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b"
+)
+LEPTO = re.compile(r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis)\b")
+ACTIVE_BRAIN = re.compile(
+    r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )?(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
+)
+TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradiated|radiated|resected)\b")
+
+
+def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    brain = BRAIN.search(text)
+    lepto = LEPTO.search(text)
+    if not brain and not lepto:
+        return []
+    if re.search(
+        r"\b(?:brain mri|mri of the brain|ct of the (?:head|brain)|brain imaging|head ct|brain (?:ct|scan))\b", text
+    ) and not re.search(r"\b(?:known|history|presence|evidence of|with)\b", text):
+        return []
+    excludes = (kind == EXCLUSION) != negated
+    permission = bool(PERMISSION.search(text)) and not DENIAL.search(text[: (brain or lepto).start()])
+    states: set[str] = set()
+    if brain:
+        if excludes:
+            if (
+                permission
+                and kind == EXCLUSION
+                and not negated
+                and not re.match(
+                    r"^\W*(?:known|active|untreated|symptomatic|presence|history|evidence|patients? with (?:known|active|untreated))",
+                    text,
+                )
+            ):
+                states = set()
+            elif ACTIVE_BRAIN.search(text) or (SOFTENER.search(text) and TREATED_STABLE.search(text)) or permission:
+                states = {"active"}
+            else:
+                states = {"active", "treated_stable"}
+        else:
+            if permission or re.search(r"\b(?:if|must be|should be|provided)\b", text):
+                return []
+            states = (
+                {"active"}
+                if ACTIVE_BRAIN.search(text) and not TREATED_STABLE.search(text)
+                else {"active", "treated_stable"}
+            )
+            if TREATED_STABLE.search(text) and not ACTIVE_BRAIN.search(text):
+                states = {"treated_stable"}
+    if lepto:
+        lepto_permitted = re.search(r"leptomeningeal[^.;]{0,60}\b(?:are|is) (?:eligible|allowed|permitted)", text)
+        if (
+            excludes
+            and not lepto_permitted
+            or not excludes
+            and not brain
+            and not re.search(r"\b(?:if|allowed|eligible)\b", text)
+        ):
+            states.add("leptomeningeal")
+    if not states:
+        return []
+    return [Constraint("brain_metastases", "in", tuple(sorted(states)))]
+
+
+OTHER_CANCER = re.compile(
+    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+\s+){0,2}?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
+    r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bhistory of (?:any )?(?:other )?malignan"
+)
+
+
+def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    match = OTHER_CANCER.search(text)
+    if not match:
+        return []
+    if re.search(r"\bbreast\b", text[match.start() : match.end() + 20]) and not re.search(
+        r"\bother\b|\banother\b|\bsecond\b", match[0]
+    ):
+        return []
+    if re.search(r"(?:prior|previous|history of)\s+(?:\w+\s+)?(?:breast )?cancers?\b", match[0]) and not re.search(
+        r"\b(?:other|another|second|additional|malignan)", text
+    ):
+        return []
+    excludes = (kind == EXCLUSION) != negated
+    if not excludes:
+        return []
+    years = re.search(
+        r"(?:within|in|during|for|of)(?: the)? (?:(?:past|last|previous|preceding|prior)\s+)?(?:<=|<|>=|>)?\s*(\d{1,2})\s*(?:\(\d+\)\s*)?(?:years?|yrs?)\b",
+        text,
+    )
+    years = years or re.search(
+        r"(\d{1,2})\s*(?:years?|yrs?)\s*(?:prior|before|preceding|of (?:study|enrol|random|registration|screening))",
+        text,
+    )
+    years = years or re.search(
+        r"(?:disease[\s-]free|no evidence of disease|remission|ned)\w*\s*(?:for\s*)?(?:>=|>|<=)?\s*(\d{1,2})\s*years?",
+        text,
+    )
+    window = int(years[1]) if years else None
+    if window is None and re.search(
+        r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40]
+    ):
+        window = 0
+    specific = bool(SOFTENER.search(text)) or bool(
+        re.search(r"\b(?:requir\w*|need\w*|undergoing) (?:active )?(?:treatment|therapy)\b", text)
+    )
+    return [Constraint("other_malignancy", "within_years", window, specific=specific)]
+
+
+HEART_BROAD = re.compile(
+    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:\w+\s+){0,2}?(?:cardiac|cardiovascular|heart)\s+(?:disease|conditions?|illness|dysfunction|impairment)"
+)
+HEART_SPECIFIC = re.compile(
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|stroke|cerebrovascular|atrial fibrillation|bypass|stent|valvular)\b"
+)
+HEART_LAB_ONLY = re.compile(
+    r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
+)
+
+
+def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if (kind == EXCLUSION) == negated:
+        return []
+    broad = HEART_BROAD.search(text)
+    specific = HEART_SPECIFIC.search(text)
+    if not broad and not specific:
+        return []
+    if (
+        re.search(r"\b(?:hypertension|blood pressure)\b", text)
+        and not broad
+        and not re.search(r"heart failure|infarction|angina|arrhythm", text)
+    ):
+        return []
+    return [Constraint("heart_condition", "is", True, specific=not broad or bool(re.search(r"\bwithin\b", text)))]
+
+
+LUNG = re.compile(
+    r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|(?:significant|severe|serious|uncontrolled|chronic|active)\s+(?:\w+\s+)?(?:lung|pulmonary|respiratory)\s+(?:disease|conditions?|illness|dysfunction|impairment|compromise))\b"
+)
+
+
+def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if (kind == EXCLUSION) == negated:
+        return []
+    match = LUNG.search(text)
+    if not match:
+        return []
+    if re.search(r"\b(?:lung|pulmonary) (?:metasta|lesion)", text) and not re.search(r"ild|pneumonitis|fibrosis", text):
+        return []
+    broad = re.search(
+        r"(?:significant|severe|serious|uncontrolled)\s+(?:\w+\s+)?(?:lung|pulmonary|respiratory)", match[0]
+    )
+    return [Constraint("lung_condition", "is", True, specific=not broad)]
+
+
+HEPATITIS = re.compile(r"\b(?:hepatitis\s*(?:b|c|b and c|b or c|b and/or c|b/c)|hbv|hcv|hbsag|hepatitis b surface)\b")
+
+
+def extract_hepatitis(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    match = HEPATITIS.search(text)
+    if not match:
+        return []
+    excludes = (kind == EXCLUSION) != negated
+    if kind == INCLUSION and re.search(r"\bnegative\b|\bseronegative\b|\bnon-?reactive\b", text):
+        excludes = True
+    if not excludes:
+        return []
+    specific = bool(
+        re.search(
+            r"\b(?:active|acute|chronic|uncontrolled|detectable|viral load|replicat\w*|dna|rna|untreated|positive (?:test|serology))\b",
+            text,
+        )
+        or PERMISSION.search(text)
+        or SOFTENER.search(text)
+    )
+    return [Constraint("hepatitis", "is", True, specific=specific)]
+
+
+HIV = re.compile(r"\b(?:hiv|human immunodeficiency virus|aids)\b")
+
+
+def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if not HIV.search(text):
+        return []
+    excludes = (kind == EXCLUSION) != negated
+    if kind == INCLUSION and re.search(r"\bnegative\b|\bseronegative\b", text):
+        excludes = True
+    if not excludes:
+        return []
+    specific = bool(
+        re.search(
+            r"\b(?:uncontrolled|detectable|viral load|cd4|aids[\s-]defining|active|untreated|opportunistic)\b", text
+        )
+        or PERMISSION.search(text)
+        or SOFTENER.search(text)
+    )
+    return [Constraint("hiv", "is", True, specific=specific)]
+
+
+AUTOIMMUNE = re.compile(r"\bauto[\s-]?immune\b")
+
+
+def extract_autoimmune(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if not AUTOIMMUNE.search(text) or (kind == EXCLUSION) == negated:
+        return []
+    if re.search(r"autoimmune hepatitis", text) and not re.search(r"autoimmune disease", text):
+        return []
+    specific = bool(
+        re.search(
+            r"\b(?:active|requir\w*|systemic (?:treatment|therapy)|immunosuppress\w*|within|past \d|last \d|uncontrolled)\b",
+            text,
+        )
+        or SOFTENER.search(text)
+        or PERMISSION.search(text)
+    )
+    return [Constraint("autoimmune_disease", "is", True, specific=specific)]
+
+
+def extract_hospice(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if "hospice" in text and (kind == EXCLUSION) != negated:
+        return [Constraint("hospice", "is", True)]
+    return []
+
+
+def extract_neuropathy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if not re.search(r"\bneuropath\w*", text) or (kind == EXCLUSION) == negated:
+        return []
+    return [Constraint("neuropathy", "is", True, specific=True)]
+
+
+METASTATIC = re.compile(
+    r"\b(?:metastatic|stage iv|stage 4|mbc|m1|metastasi[sz]ed|distant metasta\w*|distant recurrence|distant disease)\b"
+)
+ADVANCED = re.compile(
+    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to (?:curative|surgical|resection)|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
+)
+EARLY = re.compile(
+    r"\b(?:early[\s-]?stage|early breast cancer|operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
+    r"|\bstage (?:0|i{1,3}|1|2|3)[abc]?(?:\s*(?:-|to|or|and|,)\s*(?:i{1,3}|1|2|3)[abc]?)*\b(?!\s*(?:-|to|or|and|,)\s*(?:iv|4))"
+)
+SITE_METASTASES = re.compile(
+    r"\b(?:brain|cns|bone|liver|hepatic|lung|pulmonary|leptomeningeal|spinal|visceral|nodal|skin|lymph node|osseous|ovarian)\s+(?:\w+\s+)?metasta"
+)
+
+
+def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    excludes = (kind == EXCLUSION) != negated
+    history = re.search(
+        r"\b(?:prior|previous|previously|received|receiving|completed|completion|between|interval|after|following|since|within|relapse\w*|recurr\w* (?:after|during|within|on))\b",
+        text,
+    )
+    metastatic = METASTATIC.search(text)
+    advanced = ADVANCED.search(text)
+    early = EARLY.search(text)
+    found: list[Constraint] = []
+    if kind == INCLUSION and not negated:
+        if early and not metastatic and not advanced and not history and not re.search(r"\bstage\s*(?:iv|4)\b", text):
+            if not re.search(r"\b(?:adjuvant|neoadjuvant)\b", early[0]) or re.search(
+                r"\b(?:candidate|eligible|scheduled|planned|undergo|receive|for)\b", text
+            ):
+                found.append(Constraint("early_stage", "is", True))
+        elif (metastatic or advanced) and DISEASE_WORDS.search(text) and not early:
+            therapy_context = re.search(
+                r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
+                text,
+            )
+            if not therapy_context and not re.search(
+                r"\b(?:biopsy|lesion|site)\b",
+                text[(metastatic or advanced).start() : (metastatic or advanced).end() + 25],
+            ):
+                if not re.search(r"\bstage\s*(?:i{1,3}|[123])[abc]?\b(?!\s*v)", text):
+                    allowed = ("locally_advanced", "metastatic") if advanced else ("metastatic",)
+                    found.append(Constraint("metastatic_disease", "in", allowed))
+    elif excludes:
+        if metastatic and not SITE_METASTASES.search(text) and not history and not THERAPY_HISTORY.search(text):
+            if re.search(
+                r"^\W*(?:evidence of |presence of |known |patients with |has |have |with )?(?:distant |metastatic|stage iv|stage 4|m1)",
+                text,
+            ) or re.search(r"\b(?:distant metasta\w*|metastatic (?:breast )?(?:cancer|disease|carcinoma))\b", text):
+                found.append(Constraint("metastatic_disease", "in", ("metastatic",)))
+    return found
+
+
+MEASURABLE = re.compile(
+    r"\bmeasurable (?:disease|lesions?|tumou?rs?|target lesions?)\b|\bat least (?:1|one) measurable\b|\b>= ?1 measurable\b"
+)
+
+
+def extract_measurable(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    found = []
+    bone_only = re.search(r"\bbone[\s-]only\b|\bnon-?measurable (?:disease )?only\b|\bonly non-?measurable\b", text)
+    if kind == INCLUSION and not negated:
+        if MEASURABLE.search(text) and not re.search(
+            r"\b(?:evaluable|non-?measurable|or measurable|measurable or|either|optional|not required|bone[\s-]only|not mandatory|dose escalation|part a|for (?:the )?expansion)\b",
+            text,
+        ):
+            if not re.search(
+                r"\bmeasurable (?:disease|lesions?) (?:is|are) (?:not )?(?:required|needed)\b.*\bnot\b", text
+            ):
+                found.append(Constraint("measurable_disease", "is", True))
+    elif (kind == EXCLUSION) != negated and bone_only and not PERMISSION.search(text):
+        found.append(Constraint("bone_only_disease", "is", True))
+    return found
+
+
+def extract_presentation(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if not re.search(r"\bde[\s-]?novo\b", text) or re.search(
+        r"\b(?:recurren\w*|relaps\w*|or\b[^.;]{0,30}\bafter\b)", text
+    ):
+        return []
+    if PERMISSION.search(text) and kind == EXCLUSION:
+        return []
+    if re.search(
+        r"\b(?:or|and/or)\s+(?:\w+\s+){0,3}(?:metastatic|advanced) (?:disease|cancer) (?:that|which|after|following)",
+        text,
+    ):
+        return []
+    return [Constraint("presentation", "in", ("de_novo",))]
+
+
+# --- prior therapy and lines ---------------------------------------------------------
+
+THERAPY_CONTEXT = re.compile(
+    r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment with|therapy with|exposure|exposed|progress\w*|after|following|refractory|resistant|failed|failure|pretreated|pre-treated|naive|history of|had|must have|recurrence on|relapse\w* (?:on|during|within))\b"
+)
+THERAPY_SKIP = re.compile(
+    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|discontinu\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*)\b"
+)
+WASHOUT = re.compile(
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+)
+EXCEPTIONS = re.compile(
+    r"\b(?:except|excepting|other than|with the exception of|excluding|apart from|besides|unless|not including|but not)\b"
+)
+SETTING_METASTATIC = re.compile(
+    r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\s*(?:setting|disease|breast cancer|cancer|stage)?\b|\bfor (?:metastatic|advanced)\b|\b(?:1st|first|2nd|second)[\s-]line\b"
+)
+SETTING_EARLY = re.compile(
+    r"\b(?:neo-?adjuvant|adjuvant|\(neo\)adjuvant|early[\s-]stage|early breast cancer|curative)\b"
+)
+NOT_THERAPY_CLASSES = {"radiotherapy", "bone_modifying_agent"}
+
+
+def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    mentions = lexicon.therapy_mentions(text)
+    if not mentions:
+        return []
+    if THERAPY_SKIP.search(text) or not THERAPY_CONTEXT.search(text):
+        return []
+    if PERMISSION.search(text) and not DENIAL.search(text):
+        return []
+    if re.search(rf"\d\s*(?:\+|or more|or fewer|or less)?\s*(?:\(\w+\)\s*)?(?:\w+\s+){{0,5}}?{LINE_NOUN}\b", text):
+        return []  # a count of lines, read by extract_lines
+    if WASHOUT.search(text) and not re.search(r"\b(?:ever|at any time|any setting)\b", text):
+        return []
+    exception = EXCEPTIONS.search(text)
+    cut = exception.start() if exception else len(text)
+    kept = [(key, start) for key, start, _ in mentions if start < cut]
+    keys = []
+    for key, _ in kept:
+        if key.startswith("class:") and key[6:] in NOT_THERAPY_CLASSES:
+            continue
+        if key not in keys:
+            keys.append(key)
+    # A broad class beside a narrower one it contains ("platinum-based chemotherapy") adds nothing.
+    narrower = set()
+    for key in keys:
+        kind, _, name = key.partition(":")
+        found = (
+            lexicon.classes_of(lexicon.drugs[name])
+            if kind == "drug" and name in lexicon.drugs
+            else set(lexicon.ancestors(name))
+        )
+        narrower |= {ancestor for ancestor in found if ancestor != name}
+    keys = [key for key in keys if not (key.startswith("class:") and key[6:] in narrower)]
+    if not keys:
+        return []
+    qualifiers = []
+    if SETTING_METASTATIC.search(text):
+        qualifiers.append("metastatic_setting")
+    if SETTING_EARLY.search(text):
+        qualifiers.append("early_setting")
+    if re.search(
+        r"(?<!without )(?<!no )(?<!absence of )\b(?:progress\w*|refractory|resistan\w*|fail\w*)", text
+    ) and not re.search(r"\b(?:without|no|absence of) (?:\w+ )?progress", text):
+        qualifiers.append("progressed")
+    naive = re.search(r"\bnaive\b", text) is not None
+    segment = text[:cut]
+    first = min(start for _, start in kept)
+    between = segment[first:]
+    op = (
+        "received_all"
+        if re.search(r"\band\b", between)
+        and not re.search(r"\bor\b|and/or|either|any\b|one of", between)
+        and len(keys) > 1
+        else "received_any"
+    )
+    if naive:
+        op = "not_received"
+    generic_only = all(key in ("class:chemotherapy", "class:endocrine_therapy") for key in keys)
+    specific = bool(exception) and generic_only
+    return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
+
+
+LINE_NOUN = r"(?:lines?|regimens?|courses?)"
+LINES_NUMBER = re.compile(
+    rf"(?P<cmp><=|>=|<|>)?\s*(?P<low>\d{{1,2}})\s*(?:(?:-|to|or)\s*(?P<high>\d{{1,2}}))?\s*(?P<after>\+|or more|or fewer|or less)?\s*(?:\(\d+\)\s*)?(?:prior |previous |additional |total |different )?(?:\w+\s+){{0,5}}?{LINE_NOUN}\b"
+)
+
+
+def _lines_scope(text: str) -> str:
+    if re.search(r"\b(?:chemotherapy|chemotherapies|cytotoxic|chemo|adc|antibody[\s-]drug)\w*", text):
+        return "chemotherapy"
+    if re.search(r"\b(?:endocrine|hormonal|hormone|anti-?estrogen)\w*", text):
+        return "endocrine"
+    return "total"
+
+
+def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
+    low, high = int(match["low"]), _n(match["high"])
+    # The scope words follow the count ("2 prior lines of chemotherapy"), or come just before it.
+    following = text[match.end() : match.end() + 60].split(" and ")[0]
+    scope = _lines_scope(match[0] + " " + following)
+    if scope == "total":
+        scope = _lines_scope(text[max(0, match.start() - 30) : match.start()])
+    before = text[max(0, match.start() - 25) : match.start()]
+    symbol = match["cmp"] or ""
+    if not symbol and re.search(r"(?:<=|>=|<|>)\s*$", before):
+        symbol = re.search(r"(<=|>=|<|>)\s*$", before)[1]
+    after = match["after"] or ""
+    if high is not None and not symbol:
+        if low <= high <= 10:
+            return [
+                Constraint("prior_lines", ">=", low, scope=scope),
+                Constraint("prior_lines", "<=", high, scope=scope),
+            ]
+        return []
+    if low > 10:
+        return []
+    if after in ("+", "or more"):
+        return [Constraint("prior_lines", ">=", low, scope=scope)]
+    if after in ("or fewer", "or less") or symbol == "<=":
+        return [Constraint("prior_lines", "<=", low, scope=scope)]
+    if symbol == "<":
+        return [Constraint("prior_lines", "<=", low - 1, scope=scope)]
+    if symbol == ">=":
+        return [Constraint("prior_lines", ">=", low, scope=scope)]
+    if symbol == ">":
+        return [Constraint("prior_lines", ">=", low + 1, scope=scope)]
+    lead = text[max(0, match.start() - 80) : match.start()]
+    if kind == INCLUSION and re.search(
+        r"\b(?:received|had|have|must|after|following|progress\w*|treated with)\b", lead
+    ):
+        return [Constraint("prior_lines", ">=", low, scope=scope)]
+    if kind == EXCLUSION and re.search(r"\b(?:received|had|prior|previous)\b", text):
+        return [Constraint("prior_lines", ">=", low, scope=scope)]
+    return []
+
+
+def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    found: list[Constraint] = []
+    if re.search(r"\b(?:adjuvant|neoadjuvant|early[\s-]stage)\b", text) and not re.search(
+        r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b", text
+    ):
+        return []
+    if re.search(r"\bno (?:limit|restriction|maximum)\b|\bany number\b|\bunlimited\b", text):
+        return []
+    for match in LINES_NUMBER.finditer(text):
+        found.extend(_line_limits(match, text, kind))
+    if found:
+        return [] if any(c.op == "<=" and c.value < 0 for c in found) else found
+    untreated = re.search(
+        r"\b(?:no (?:prior|previous) (?:systemic |cytotoxic |endocrine |anti-?cancer )?(?:therapy|treatment|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b",
+        text,
+    )
+    if untreated and re.search(r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b", text):
+        scope = _lines_scope(untreated[0])
+        # "No prior therapy ..." is negated as a whole, so describe the opposite fact.
+        return [
+            Constraint("prior_lines", ">=", 1, scope=scope)
+            if negated
+            else Constraint("prior_lines", "==", 0, scope=scope)
+        ]
+    if (
+        kind == INCLUSION
+        and not negated
+        and re.search(r"\b(?:1st|first)[\s-]line\b", text)
+        and not re.search(
+            r"\b(?:received|prior|previous|after|following|progress\w*|in the first[\s-]line setting|completion|completed|cycles?|induction|maintenance)\b",
+            text,
+        )
+    ):
+        return [Constraint("prior_lines", "==", 0, scope="total")]
+    return []
+
+
+# --- tumour biology --------------------------------------------------------------------
+
+HR_NAME = r"(?:er|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|hr|er/pr|er/pgr|er and/or pr|er and/or pgr|er or pr|er and pr|er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\))"
+PR_NAME = r"(?:pr|pgr|progesterone receptor)"
+POSITIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:positive|positivity|\+(?!\d)|expressing|rich|pos\b))"
+NEGATIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:negative|negativity|-(?=\s|/|,|\)|$)|neg\b|poor|low(?!er)))"
+
+
+def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    found = []
+    if re.search(r"\btriple[\s-]?negative\b|\btnbc\b|\btriple[\s-]receptor[\s-]negative\b", text):
+        found.append(Constraint("triple_negative", "is", True))
+        return found
+    if re.search(r"\bluminal\b", text) and not re.search(r"\bher2\b", text):
+        found.append(Constraint("hormone_receptor", "is", "positive", scope="hr"))
+        return found
+    positive = re.search(rf"\b{HR_NAME}{POSITIVE}", text)
+    negative = re.search(rf"\b{HR_NAME}{NEGATIVE}", text)
+    pr_positive = re.search(rf"\b{PR_NAME}{POSITIVE}", text)
+    if re.search(
+        r"\b(?:regardless of|irrespective of|any)\s+(?:hormone|hr|er)\b|\bhr[\s-]?(?:positive|\+)\s*(?:or|and/or)\s*(?:hr[\s-]?)?(?:negative|-)",
+        text,
+    ):
+        return []
+    if positive and negative:
+        return []
+    if positive:
+        name = re.match(HR_NAME, positive[0].strip())
+        named = name[0] if name else "hr"
+        scope = (
+            "er"
+            if named
+            in ("er", "estrogen receptor", "oestrogen receptor", "estrogen-receptor", "er ( estrogen receptor )")
+            or named.startswith("er (")
+            else "hr"
+        )
+        if scope == "er" and re.search(rf"\ber{POSITIVE}\s*(?:and/or|or)\s*{PR_NAME}", text):
+            scope = "hr"
+        found.append(Constraint("hormone_receptor", "is", "positive", scope=scope))
+    elif negative:
+        scope = "er" if re.match(r"\s*(?:er|estrogen|oestrogen)\b(?!/| and| or)", negative[0]) else "hr"
+        if re.search(rf"\b{HR_NAME}[\s-]*low\b", text):
+            return []
+        found.append(Constraint("hormone_receptor", "is", "negative", scope=scope))
+    elif pr_positive and not re.search(r"\bher2\b[^.;]{0,5}pr", text):
+        found.append(Constraint("hormone_receptor", "is", "positive", scope="pr"))
+    return found
+
+
+HER2_NAME = (
+    r"(?:her2|her-2|her 2|her2/neu|her-2/neu|erbb2|human epidermal growth factor receptor[\s-]?2(?:\s*\(her2\))?)"
+)
+HER2_THERAPY = re.compile(
+    rf"(?:anti-?\s*{HER2_NAME}|{HER2_NAME}[\s-]*(?:directed|targeted|targeting|target|therap\w*|agents?|inhibitors?|antibod\w*|tki\w*|adc|blockade|based))"
+)
+HER2_MUTATION = re.compile(rf"{HER2_NAME}[\s-]*(?:activating\s+)?(?:mutat\w*|mutant|variant)")
+HER2_LEVELS = ("positive", "low", "ultralow", "zero", "negative")
+HER2_NEGATIVE_SET = ("low", "ultralow", "zero", "negative")
+
+
+def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    cleaned = HER2_THERAPY.sub(" ", text)
+    cleaned = HER2_MUTATION.sub(" ", cleaned)
+    levels: set[str] = set()
+    if (
+        re.search(
+            rf"{HER2_NAME}[\s-]*(?:positive|positivity|\+(?!\s*\d)|over-?express\w*|amplified|amplification|3\+|gene amplified)|\b(?:hr[\s-]?[+-]|er[\s-]?[+-])/her2\+|\bher2\+",
+            cleaned,
+        )
+        or re.search(r"\bihc\s*3\s*\+|\bihc\s*(?:score\s*(?:of\s*)?)?3\+", cleaned)
+        and re.search(HER2_NAME, cleaned)
+    ):
+        levels.add("positive")
+    if re.search(
+        rf"{HER2_NAME}[\s-]*(?:negative|negativity|-(?=\s|/|,|\)|;|$)|non-?amplified|not amplified|non-?over-?express\w*|normal)|/her2-|\bher2[\s-]?neg\b",
+        cleaned,
+    ):
+        levels.update(HER2_NEGATIVE_SET)
+    if re.search(
+        rf"{HER2_NAME}[\s-]*(?:low|-low)\b|\bher2[\s-]?low\b|\bihc\s*1\+\s*(?:or|and/or|,)\s*(?:ihc\s*)?2\+|\bihc\s*1\+",
+        cleaned,
+    ):
+        levels.add("low")
+    if re.search(r"\bultra[\s-]?low\b|\bihc\s*>\s*0\s*(?:and\s*)?<\s*1\+", cleaned):
+        levels.add("ultralow")
+    if re.search(
+        rf"{HER2_NAME}[\s-]*(?:0|zero|null)\b|\bihc\s*(?:score\s*(?:of\s*)?)?0\b(?!\s*(?:-|to|,|or)\s*\d)|\bher2[\s-]?0\b",
+        cleaned,
+    ):
+        levels.add("zero")
+    if not levels:
+        return []
+    if "positive" in levels and levels & set(HER2_NEGATIVE_SET):
+        if re.search(r"\bor\b|and/or|regardless|irrespective|any\b", cleaned):
+            return []
+        # "HER2-positive ... not HER2-low" style sentences are too tangled to read safely.
+        return []
+    if re.search(r"\b(?:regardless of|irrespective of|any)\s+her2\b", cleaned):
+        return []
+    return [Constraint("her2", "in", tuple(level for level in HER2_LEVELS if level in levels))]
+
+
+GENE_NAMES = ("BRCA1", "BRCA2", "PALB2", "PIK3CA", "ESR1", "AKT1", "PTEN")
+GENE_MENTION = re.compile(
+    r"\b(?:g|s|germline\s+|somatic\s+)?(brca\s*1\s*(?:/|or|and|,)\s*2|brca1/2|brca\s*1/2|brca[12]?|palb2|pik3ca|esr1|akt1|akt|pten)(?:m\b)?",
+    re.IGNORECASE,
+)
+ALTERED = re.compile(
+    r"\b(?:mutat\w*|mutant|alteration\w*|altered|variants?|pathogenic|deleterious|activating|carriers?|loss|deficien\w*|inactivat\w*|hotspot|positive)\b|brcam|-m\b"
+)
+NOT_ALTERED = re.compile(
+    r"\b(?:wild[\s-]?type|wt\b|negative|no (?:known |documented )?(?:pathogenic |deleterious |germline )?(?:mutation|alteration|variant)s?|without (?:a )?(?:known )?(?:\w+ )?(?:mutation|alteration))"
+)
+
+
+def _genes(found: str) -> list[str]:
+    word = found.lower().replace(" ", "")
+    if word.startswith("brca"):
+        if word in ("brca1",):
+            return ["BRCA1"]
+        if word in ("brca2",):
+            return ["BRCA2"]
+        return ["BRCA1", "BRCA2"]
+    if word == "akt":
+        return ["AKT1"]
+    return [word.upper()]
+
+
+def extract_genes(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    mentions = list(GENE_MENTION.finditer(text))
+    if not mentions:
+        return []
+    if re.search(r"\b(?:akt|pi3k|parp|mtor)[\s-]*(?:inhibitor|pathway inhibitor)", text) and not ALTERED.search(
+        text.replace("inhibitor", "")
+    ):
+        return []
+    if re.search(
+        r"\b(?:status (?:is )?(?:known|unknown|available)|known (?:\w+ )?status|tested|testing|test results?|sample|tissue (?:for|available))\b",
+        text,
+    ) and not re.search(
+        r"\b(?:mutat\w*|alteration\w*|variant|pathogenic|deleterious)\b(?![^.;]{0,20}\b(?:status|testing|test))", text
+    ):
+        return []
+    genes: list[str] = []
+    for mention in mentions:
+        for gene in _genes(mention[1]):
+            if gene not in genes:
+                genes.append(gene)
+    window = text[max(0, mentions[0].start() - 40) : mentions[-1].end() + 60]
+    if negated:
+        # "No known BRCA mutation": the rule is negated, the fact is the mutation.
+        window = re.sub(r"^\W*(?:no|not|without)\b", "", window)
+    if NOT_ALTERED.search(window) and not negated and not ALTERED.search(window.replace("negative", "")):
+        value = "not_altered"
+    elif ALTERED.search(window):
+        value = "altered"
+    else:
+        return []
+    qualifiers = []
+    if re.search(r"\bsomatic\b|\bs?brca\b.*\btumou?r\b|\btumou?r\b.*\bbrca", window) and not re.search(
+        r"\bgermline\b", window
+    ):
+        if any(gene in ("BRCA1", "BRCA2", "PALB2") for gene in genes):
+            qualifiers.append("somatic_possible")
+    return [Constraint("gene_alteration", "is", value, scope=",".join(genes), qualifiers=tuple(qualifiers))]
+
+
+PDL1 = re.compile(r"\bpd[\s-]?l[\s-]?1\b")
+
+
+def extract_pd_l1(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if not PDL1.search(text):
+        return []
+    cleaned = re.sub(
+        r"anti-?\s*pd[\s-]?l?[\s-]?1|pd[\s-]?(?:l[\s-]?)?1[\s-]*(?:/pd[\s-]?l[\s-]?1)?[\s-]*(?:inhibitor|antibod\w*|blockade|targeted|directed|therap\w*|agents?)\w*",
+        " ",
+        text,
+    )
+    if not PDL1.search(cleaned) or re.search(r"\b(?:regardless|irrespective|any|unknown)\b", cleaned):
+        return []
+    if re.search(
+        r"pd[\s-]?l[\s-]?1[\s-]*(?:positive|\+|high|expressing|expression (?:of )?(?:>=|>))|cps\s*(?:score\s*)?(?:of\s*)?(?:>=|>)\s*\d+|(?:>=|>)\s*\d+\s*%?\s*cps|tap\s*(?:>=|>)|ic\s*(?:>=|>)\s*1",
+        cleaned,
+    ):
+        return [Constraint("pd_l1", "is", "positive")]
+    if re.search(
+        r"pd[\s-]?l[\s-]?1[\s-]*(?:negative|-(?=\s|,|/|$)|low)|cps\s*(?:score\s*)?(?:of\s*)?(?:<|<=)\s*\d+", cleaned
+    ):
+        return [Constraint("pd_l1", "is", "negative")]
+    return []
+
+
+AGE = re.compile(r"\b(?:age[sd]?|years? of age|years? old|yo)\b")
+
+
+def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if (
+        kind != INCLUSION
+        or negated
+        or not AGE.search(text)
+        or re.search(r"menopaus|amenorrh|childbearing|potential|life expectancy|consent|guardian|legal", text)
+    ):
+        return []
+    if re.search(r"\bor\b", text) and not re.search(
+        r"\b(?:\d{2}) (?:years? )?or (?:older|over|above|more|greater)\b", text
+    ):
+        return []
+    found = []
+    range_match = re.search(r"\b(\d{2})\s*(?:-|to)\s*(\d{2,3})\s*(?:years?|yrs?)", text)
+    if range_match and 12 <= int(range_match[1]) < int(range_match[2]) <= 120:
+        return [Constraint("age", ">=", int(range_match[1])), Constraint("age", "<=", int(range_match[2]))]
+    for match in re.finditer(
+        r"(>=|<=|>|<)\s*(\d{2,3})\s*(?:years?|yrs?|yo)?|(\d{2,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(older|over|above|younger|under|below)",
+        text,
+    ):
+        if match[1]:
+            symbol, years = match[1], int(match[2])
+        else:
+            years = int(match[3])
+            symbol = ">=" if match[4] in ("older", "over", "above") else "<="
+        if not 12 <= years <= 120:
+            continue
+        if symbol == ">":
+            symbol, years = ">=", years + 1
+        elif symbol == "<":
+            symbol, years = "<=", years - 1
+        found.append(Constraint("age", symbol, years))
+    return found
+
+
+def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if re.search(r"childbearing|pregnan|potential|contracept|menopaus|partner|sexual|sperm|condom|birth control", text):
+        return []
+    opener = r"^\W*(?:{})\b(?:\s+(?:patients?|participants?|subjects?))?\s*(?:,|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|diagnosed|of (?:any|all)\b|\()"
+    females = re.match(opener.format("female|females|women|woman"), text)
+    males = re.match(opener.format("male|males|men|man"), text)
+    if re.search(
+        r"\b(?:men|male|males)\b[^.;]{0,20}\b(?:women|female|females)\b|\b(?:women|female|females)\b[^.;]{0,20}\b(?:men|male|males)\b",
+        text,
+    ):
+        return []
+    if kind == INCLUSION and not negated and females:
+        return [Constraint("sex", "in", ("female",))]
+    if kind == INCLUSION and not negated and males:
+        return [Constraint("sex", "in", ("male",))]
+    if (kind == EXCLUSION) != negated and re.match(
+        r"^\W*(?:male|males|men)\b(?: (?:patients|participants|subjects|with breast cancer))?\W*$|^\W*male breast cancer\W*$",
+        text,
+    ):
+        return [Constraint("sex", "in", ("male",))]
+    return []
+
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    extract_age,
+    extract_sex,
+    extract_performance,
+    extract_pregnancy,
+    extract_hospice,
+    extract_neuropathy,
+    extract_brain,
+    extract_other_cancer,
+    extract_heart,
+    extract_lung,
+    extract_hepatitis,
+    extract_hiv,
+    extract_autoimmune,
+    extract_stage,
+    extract_measurable,
+    extract_presentation,
+    extract_prior_therapy,
+    extract_lines,
+    extract_hormone_receptor,
+    extract_her2,
+    extract_genes,
+    extract_pd_l1,
+)
+
+
+CARVE_OUT_BLIND = {
+    extract_hormone_receptor,
+    extract_her2,
+    extract_genes,
+    extract_pd_l1,
+    extract_stage,
+    extract_measurable,
+    extract_lines,
+}
+ALTERNATIVES = re.compile(
+    r"\b(?:any of|one of|either|at least (?:one|1) of|defined as|defined by|one or more of|as follows)\b"
+)
+
+
+def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -> str:
+    if len(constraints) < 2:
+        return "all"
+    excludes = (kind == EXCLUSION) != negated
+    concepts = {constraint.concept for constraint in constraints}
+    if concepts == {"prior_lines"} or concepts == {"age"}:
+        return "all"
+    if excludes:
+        return "any"
+    if re.search(r"\bor\b|and/or|either", text) and not re.search(r"\band\b", text):
+        return "any"
+    return "all"
+
+
+def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]:
+    for item in items:
+        yield item, inherited
+        lead = item.text if item.text.rstrip().endswith(":") else ""
+        yield from _items(item.children, lead or inherited)
+
+
+def extract_item(text: str, kind: str, lexicon: Lexicon, lead: str = "") -> tuple[list[Constraint], bool, str]:
+    """The constraints one criterion item yields, whether it is negated, and the logic joining them."""
+    normal = normalise(text)
+    context = normalise(lead)
+    negated = bool(NEGATED_START.match(normal))
+    if not negated and context and NEGATED_START.match(context):
+        negated = True
+    # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
+    combined = f"{context} {normal}".strip() if context else normal
+    if kind == INCLUSION and not negated and PERMISSION.search(normal) and not DENIAL.search(normal):
+        # "Patients with treated brain metastases are eligible": a permission, not a requirement.
+        return [], False, "all"
+    exception = EXCEPTIONS.search(normal)
+    # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
+    main_clause = normal[: exception.start()] if exception else normal
+    constraints: list[Constraint] = []
+    for extractor in EXTRACTORS:
+        if extractor is extract_prior_therapy:
+            source = combined
+        elif extractor in CARVE_OUT_BLIND:
+            source = main_clause
+        else:
+            source = normal
+        for constraint in extractor(source, kind, negated, lexicon):
+            if constraint not in constraints:
+                constraints.append(constraint)
+    return constraints, negated, _logic(kind, negated, constraints, normal)
+
+
+SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9%)\]])\.\s+(?=[A-Z])")
+
+
+def sentences(text: str, kind: str) -> list[str]:
+    """An item's sentences, when they can be read one by one.
+
+    An exclusion item whose later sentence softens it ("Brain metastases. Treated, stable
+    ones are allowed.") stays whole, so the softening is read with it.
+    """
+    parts = [part.strip() for part in SENTENCE_BREAK.split(text) if part.strip()]
+    if len(parts) < 2:
+        return [text]
+    if kind == EXCLUSION and any(
+        PERMISSION.search(normalise(part)) or SOFTENER.search(normalise(part)) for part in parts[1:]
+    ):
+        return [text]
+    return parts
+
+
+def extract(text: str, lexicon: Lexicon) -> list[Rule]:
+    """Every criterion of a trial's eligibility text as a rule, assessed or not."""
+    rules: list[Rule] = []
+    number = 0
+    for section in parse(text or ""):
+        kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
+        for item, lead in _items(section.items):
+            if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
+                continue
+            number += 1
+            soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
+            for sentence in sentences(item.text.strip(), kind):
+                sentence_kind, extra_negation = kind, False
+                if (
+                    kind == INCLUSION
+                    and DENIAL.search(normalise(sentence))
+                    and not NEGATED_START.match(normalise(sentence))
+                ):
+                    # "Prior neratinib is not permitted" among inclusion criteria excludes it.
+                    extra_negation = True
+                constraints, negated, logic = extract_item(sentence, sentence_kind, lexicon, lead)
+                negated = negated != extra_negation
+                rules.append(
+                    Rule(
+                        kind=sentence_kind,
+                        text=sentence,
+                        constraints=tuple(constraints),
+                        logic=logic,
+                        negated=negated and bool(constraints),
+                        cohort=item.cohort,
+                        alternative=soft_lead,
+                        heading=section.heading,
+                        item=number,
+                    )
+                )
+    return rules

@@ -1,0 +1,357 @@
+"""Matching a profile against a trial's rules: an outcome per criterion and a tier.
+
+Three-valued throughout: a fact is True, False or None (unknown). Unknown never
+becomes `not_met`; it becomes `unknown` and, where it matters, a question for the
+oncologist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.engine.lexicon import Lexicon
+from screening.engine.profile import Profile
+from screening.engine.rules import Constraint, Rule
+
+MET = "met"
+NOT_MET = "not_met"
+UNKNOWN = "unknown"
+NOT_ASSESSED = "not_assessed"
+
+NOT_A_FIT = "not_a_fit"
+CHECK_FIRST = "check_first"
+WORTH_DISCUSSING = "worth_discussing"
+TIER_ORDER = {WORTH_DISCUSSING: 0, CHECK_FIRST: 1, NOT_A_FIT: 2}
+
+Truth = bool | None
+
+# ECOG grade <-> Karnofsky range, the usual correspondence; trials may state their own.
+ECOG_TO_KARNOFSKY = {0: (90, 100), 1: (70, 80), 2: (50, 60), 3: (30, 40), 4: (0, 20)}
+
+
+def all_of(values: Iterable[Truth]) -> Truth:
+    values = list(values)
+    if any(value is False for value in values):
+        return False
+    if all(value is True for value in values):
+        return True
+    return None
+
+
+def any_of(values: Iterable[Truth]) -> Truth:
+    values = list(values)
+    if any(value is True for value in values):
+        return True
+    if all(value is False for value in values):
+        return False
+    return None
+
+
+def negate(value: Truth) -> Truth:
+    return None if value is None else not value
+
+
+def karnofsky_to_ecog(score: int) -> int:
+    for grade, (low, _high) in ECOG_TO_KARNOFSKY.items():
+        if score >= low:
+            return grade
+    return 4
+
+
+def _compare(actual: float | None, op: str, limit: float) -> Truth:
+    if actual is None:
+        return None
+    return {
+        "<=": actual <= limit,
+        ">=": actual >= limit,
+        "==": actual == limit,
+        "<": actual < limit,
+        ">": actual > limit,
+    }[op]
+
+
+def _flag(answer: bool | None, specific: bool) -> Truth:
+    """A yes/no answer against a criterion; a narrower criterion turns "yes" into a question."""
+    if answer is None:
+        return None
+    if answer and specific:
+        return None
+    return answer
+
+
+def performance(profile: Profile, limits: dict[str, int]) -> Truth:
+    """Is the patient's performance at least as good as the trial's limit (ECOG <= e, or Karnofsky >= k)?"""
+    ecog, karnofsky = profile.health.ecog, profile.health.karnofsky
+    if ecog is not None and "ecog" in limits:
+        return ecog <= limits["ecog"]
+    if karnofsky is not None and "karnofsky" in limits:
+        return karnofsky >= limits["karnofsky"]
+    if karnofsky is not None and "ecog" in limits:
+        return karnofsky_to_ecog(karnofsky) <= limits["ecog"]
+    if ecog is not None and "karnofsky" in limits:
+        low, high = ECOG_TO_KARNOFSKY[ecog]
+        if low >= limits["karnofsky"]:
+            return True
+        if high < limits["karnofsky"]:
+            return False
+    return None
+
+
+def disease_extent(profile: Profile) -> str | None:
+    metastatic = profile.cancer.is_metastatic
+    if metastatic:
+        return "metastatic"
+    if metastatic is False:
+        if profile.cancer.unresectable_locally_advanced:
+            return "locally_advanced"
+        if profile.cancer.unresectable_locally_advanced is False:
+            return "early"
+        return "not_metastatic"
+    return None
+
+
+def received(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> list[Truth]:
+    """For each drug or class in the constraint: did the patient receive it?"""
+    agents = profile.treatment.agents
+    known = {agent: lexicon.drug_named(agent) for agent in agents}
+    answers: list[Truth] = []
+    for key in constraint.value:
+        kind, _, name = key.partition(":")
+        if kind == "drug":
+            drug = lexicon.drugs.get(name)
+            if any(found is not None and found.name == name for found in known.values()):
+                answers.append(True)
+                continue
+            coarse = {lexicon.classes[c].profile_key for c in drug.classes if c in lexicon.classes} if drug else set()
+            coarse.discard("")
+            if coarse and all(profile.treatment.received.get(k) is False for k in coarse):
+                answers.append(False)
+            else:
+                answers.append(None)
+            continue
+        members = lexicon.descendants(name)
+        if any(found is not None and lexicon.classes_of(found) & members for found in known.values()):
+            answers.append(True)
+            continue
+        drug_class = lexicon.classes.get(name)
+        coarse_key = drug_class.profile_key if drug_class else ""
+        answer = profile.treatment.received.get(coarse_key) if coarse_key else None
+        if answer is False:
+            answers.append(False)
+        elif answer is True and coarse_key and _is_coarse(name, coarse_key, lexicon):
+            answers.append(True)
+        else:
+            answers.append(None)
+    return answers
+
+
+def _is_coarse(class_key: str, profile_key: str, lexicon: Lexicon) -> bool:
+    """The class is the whole of the profile's category (so "received: yes" answers it)."""
+    drug_class = lexicon.classes[class_key]
+    return drug_class.parent is None or lexicon.classes.get(drug_class.parent, drug_class).profile_key != profile_key
+
+
+def lines(profile: Profile, scope: str) -> int | None:
+    counts = profile.treatment.lines_in_metastatic_setting
+    value = getattr(counts, scope, None)
+    if value is not None:
+        return value
+    received_key = {"chemotherapy": "chemotherapy", "endocrine": "endocrine_therapy"}.get(scope)
+    if received_key and profile.treatment.received.get(received_key) is False:
+        return 0
+    if scope == "total" and counts.chemotherapy is not None and counts.endocrine is not None:
+        return max(counts.chemotherapy, counts.endocrine) if counts.chemotherapy == 0 or counts.endocrine == 0 else None
+    return None
+
+
+def her2_in(level: str | None, allowed: tuple[str, ...]) -> Truth:
+    if level is None:
+        return None
+    if level in allowed:
+        return True
+    if level == "negative":
+        # "Not positive, level unknown": fits any trial that takes every HER2-negative level.
+        if {"low", "ultralow", "zero"} <= set(allowed):
+            return True
+        if allowed == ("positive",):
+            return False
+        return None
+    return bool(level in ("low", "ultralow", "zero") and "negative" in allowed)
+
+
+def hormone_receptor(profile: Profile, scope: str, value: str) -> Truth:
+    er, pr = profile.biomarkers.er, profile.biomarkers.pr
+    if scope == "er":
+        return None if er is None else er == value
+    if scope == "pr":
+        return None if pr is None else pr == value
+    if value == "positive":
+        return any_of([None if er is None else er == "positive", None if pr is None else pr == "positive"])
+    return all_of([None if er is None else er == "negative", None if pr is None else pr == "negative"])
+
+
+def gene(profile: Profile, constraint: Constraint) -> Truth:
+    genes = constraint.scope.split(",")
+    statuses = [profile.biomarkers.genes.get(name) for name in genes]
+    altered = any_of([None if status is None else status == "altered" for status in statuses])
+    if altered is False and "somatic_possible" in constraint.qualifiers:
+        altered = None
+    return altered if constraint.value == "altered" else negate(altered)
+
+
+def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
+    """Does the patient have the fact the constraint describes?"""
+    concept, op, value = constraint.concept, constraint.op, constraint.value
+    health, cancer = profile.health, profile.cancer
+    if concept == "age":
+        return _compare(profile.age, op, value)
+    if concept == "sex":
+        return None if profile.sex is None else profile.sex in value
+    if concept == "ecog":
+        within = performance(profile, dict(value))
+        return within if op == "within" else negate(within)
+    if concept == "pregnancy":
+        answer = health.pregnant_or_breastfeeding
+        return None if answer is None else answer == value
+    if concept in (
+        "hospice",
+        "neuropathy",
+        "heart_condition",
+        "lung_condition",
+        "hiv",
+        "autoimmune_disease",
+        "hepatitis",
+    ):
+        field_name = {
+            "hospice": "in_hospice",
+            "hepatitis": "hepatitis_b_or_c",
+        }.get(concept, concept)
+        return _flag(getattr(health, field_name), constraint.specific)
+    if concept == "other_malignancy":
+        answer = health.other_cancer_last_5_years
+        if answer is None:
+            return None
+        if answer:
+            if constraint.specific or (value is not None and value < 5):
+                return None
+            return True
+        return False if value is not None and value <= 5 else None
+    if concept == "brain_metastases":
+        status = cancer.brain_metastases
+        if status is None and cancer.sites is not None and "brain" not in cancer.sites and cancer.sites:
+            status = None
+        return None if status is None else status in value
+    if concept == "metastatic_disease":
+        extent = disease_extent(profile)
+        if extent is None:
+            return None
+        if extent == "not_metastatic":
+            return None if "locally_advanced" in value else False
+        return extent in value
+    if concept == "early_stage":
+        metastatic = cancer.is_metastatic
+        return None if metastatic is None else not metastatic
+    if concept == "measurable_disease":
+        return cancer.measurable_disease
+    if concept == "bone_only_disease":
+        sites = cancer.sites
+        if not sites:
+            return None
+        return set(sites) == {"bone"}
+    if concept == "presentation":
+        return None if cancer.presentation is None else cancer.presentation in value
+    if concept == "prior_therapy":
+        answers = received(constraint, profile, lexicon)
+        result = all_of(answers) if op == "received_all" else any_of(answers)
+        if result is True and ({"metastatic_setting", "early_setting"} & set(constraint.qualifiers)):
+            # We know the drug was given, not in which setting.
+            result = None
+        if constraint.specific and result is True:
+            result = None
+        return negate(result) if op == "not_received" else result
+    if concept == "prior_lines":
+        return _compare(lines(profile, constraint.scope or "total"), op, value)
+    if concept == "hormone_receptor":
+        return hormone_receptor(profile, constraint.scope or "hr", value)
+    if concept == "triple_negative":
+        biomarkers = profile.biomarkers
+        return all_of(
+            [
+                None if biomarkers.er is None else biomarkers.er == "negative",
+                None if biomarkers.pr is None else biomarkers.pr == "negative",
+                her2_in(biomarkers.her2, ("low", "ultralow", "zero", "negative")),
+            ]
+        )
+    if concept == "her2":
+        return her2_in(profile.biomarkers.her2, tuple(value))
+    if concept == "gene_alteration":
+        return gene(profile, constraint)
+    if concept == "pd_l1":
+        return None if profile.biomarkers.pd_l1 is None else profile.biomarkers.pd_l1 == value
+    return None
+
+
+@dataclass
+class Outcome:
+    rule: Rule
+    outcome: str
+    facts: list[tuple[Constraint, Truth]] = field(default_factory=list)
+
+    @property
+    def counts_against(self) -> bool:
+        """A contradiction that rules the trial out: cohort-scoped ones only close one cohort."""
+        return self.outcome == NOT_MET and not self.rule.cohort
+
+
+def judge(rule: Rule, profile: Profile, lexicon: Lexicon) -> Outcome:
+    if not rule.constraints:
+        return Outcome(rule, NOT_ASSESSED)
+    facts = [(constraint, evaluate(constraint, profile, lexicon)) for constraint in rule.constraints]
+    combined = any_of(v for _, v in facts) if rule.logic == "any" else all_of(v for _, v in facts)
+    if combined is None:
+        return Outcome(rule, UNKNOWN, facts)
+    satisfied = (not combined) if rule.excludes else combined
+    if not satisfied and rule.alternative:
+        return Outcome(rule, UNKNOWN, facts)
+    return Outcome(rule, MET if satisfied else NOT_MET, facts)
+
+
+@dataclass
+class TrialFacts:
+    """What matching needs from a catalogue trial, as plain data."""
+
+    nct_id: str
+    title: str
+    rules: list[Rule]
+    sex: str = "ALL"
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, str, str, Truth]]:
+    """(concept, text, wording, fits?) for the record's structured age and sex fields."""
+    checks = []
+    if trial.minimum_age is not None or trial.maximum_age is not None:
+        low, high = trial.minimum_age, trial.maximum_age
+        wording = f"Age {low:g} years or older" if high is None else f"Age {low or 0:g} to {high:g} years"
+        fits: Truth = None
+        if profile.age is not None:
+            fits = (low is None or profile.age >= low) and (high is None or profile.age <= high)
+        checks.append(("age", wording, "structured", fits))
+    if trial.sex in ("FEMALE", "MALE"):
+        fits = None if profile.sex is None else profile.sex == trial.sex.lower()
+        checks.append(("sex", f"Sex: {trial.sex.lower()} only", "structured", fits))
+    return checks
+
+
+def tier(outcomes: list[Outcome], structured: list[tuple[str, str, str, Truth]]) -> str:
+    if any(fits is False for *_, fits in structured) or any(outcome.counts_against for outcome in outcomes):
+        return NOT_A_FIT
+    if any(fits is None for *_, fits in structured) or any(
+        outcome.outcome == UNKNOWN or (outcome.outcome == NOT_MET and outcome.rule.cohort) for outcome in outcomes
+    ):
+        return CHECK_FIRST
+    return WORTH_DISCUSSING

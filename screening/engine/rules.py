@@ -1,0 +1,107 @@
+"""Rules and constraints: what extraction produces and matching consumes.
+
+A criterion item becomes one Rule. Its constraints describe facts about a patient
+("has active brain metastases", "ECOG 0-1"); `logic` says how they combine. For an
+inclusion rule the patient should have the described facts; for an exclusion rule,
+or a negated inclusion ("No prior CDK4/6 inhibitor"), the patient should not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+INCLUSION = "inclusion"
+EXCLUSION = "exclusion"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    concept: str
+    op: str
+    value: Any = None
+    scope: str = ""
+    # The criterion is narrower than the profile's yes/no answer (e.g. "active hepatitis B"
+    # against "have you had hepatitis B or C"): a "yes" only raises a question.
+    specific: bool = False
+    qualifiers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["qualifiers"] = list(self.qualifiers)
+        if self.concept == "ecog":
+            data["value"] = dict(self.value)
+        elif isinstance(self.value, tuple):
+            data["value"] = list(self.value)
+        return {key: item for key, item in data.items() if item not in (None, "", False, [], ())}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Constraint:
+        value = data.get("value")
+        if isinstance(value, dict):
+            value = tuple(sorted(value.items()))
+        return cls(
+            concept=data["concept"],
+            op=data["op"],
+            value=tuple(value) if isinstance(value, list) else value,
+            scope=data.get("scope", ""),
+            specific=data.get("specific", False),
+            qualifiers=tuple(data.get("qualifiers", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    text: str
+    constraints: tuple[Constraint, ...] = ()
+    logic: str = "all"
+    negated: bool = False
+    cohort: str = ""
+    # One of several alternatives under a lead such as "defined as any of:"; failing it alone rules nothing out.
+    alternative: bool = False
+    heading: str = ""
+    # Which criterion item of the trial the rule comes from (an item may hold several sentences).
+    item: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def assessed(self) -> bool:
+        return bool(self.constraints)
+
+    @property
+    def concept(self) -> str | None:
+        return self.constraints[0].concept if self.constraints else None
+
+    @property
+    def excludes(self) -> bool:
+        """True when having the described facts rules the patient out."""
+        return (self.kind == EXCLUSION) != self.negated
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        if self.constraints:
+            data["constraints"] = [constraint.to_dict() for constraint in self.constraints]
+            data["logic"] = self.logic
+        if self.negated:
+            data["negated"] = True
+        if self.cohort:
+            data["cohort"] = self.cohort
+        if self.alternative:
+            data["alternative"] = True
+        if self.item:
+            data["item"] = self.item
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Rule:
+        return cls(
+            kind=data["kind"],
+            text=data["text"],
+            constraints=tuple(Constraint.from_dict(item) for item in data.get("constraints", ())),
+            logic=data.get("logic", "all"),
+            negated=data.get("negated", False),
+            cohort=data.get("cohort", ""),
+            alternative=data.get("alternative", False),
+            item=data.get("item", 0),
+        )

@@ -1,0 +1,92 @@
+"""The criteria knowledge in the database, handed to the engine as plain data.
+
+Staff curate the lexicon in fixtures/lexicon/*.json; `load_lexicon` validates and loads
+those files, and every trial's rules are extracted again when the lexicon changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from screening.engine.extract import extract
+from screening.engine.lexicon import Concept as ConceptData
+from screening.engine.lexicon import Drug as DrugData
+from screening.engine.lexicon import DrugClass as DrugClassData
+from screening.engine.lexicon import Lexicon, read_fixtures
+from screening.models import Concept, Drug, DrugClass, Trial
+
+LEXICON_DIR = Path(settings.BASE_DIR) / "fixtures" / "lexicon"
+_cache: dict[str, Lexicon] = {}
+
+
+def lexicon_files(directory: Path = LEXICON_DIR) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def lexicon_from_database() -> Lexicon:
+    return Lexicon(
+        concepts={
+            c.key: ConceptData(c.key, c.category, c.label, c.who_answers, c.question, tuple(c.phrasings))
+            for c in Concept.objects.all()
+        },
+        classes={
+            c.key: DrugClassData(c.key, c.label, c.parent.key if c.parent else None, c.profile_key, tuple(c.phrasings))
+            for c in DrugClass.objects.select_related("parent")
+        },
+        drugs={
+            d.name: DrugData(d.name, tuple(c.key for c in d.classes.all()), tuple(d.brands), tuple(d.codes))
+            for d in Drug.objects.prefetch_related("classes")
+        },
+    )
+
+
+def current_lexicon() -> Lexicon:
+    """The lexicon in the database, loading the shipped fixtures first into an empty one."""
+    if "lexicon" not in _cache:
+        if not Concept.objects.exists():
+            load_lexicon(lexicon_files(), reextract=False)
+        _cache["lexicon"] = lexicon_from_database()
+    return _cache["lexicon"]
+
+
+def forget_lexicon() -> None:
+    _cache.clear()
+
+
+def load_lexicon(paths: list[Path], *, reextract: bool = True) -> tuple[Lexicon, int]:
+    """Validate and load lexicon fixture files, replacing what was there. Returns the lexicon and trials re-extracted."""
+    files = read_fixtures(paths)  # raises LexiconError naming the problem; nothing is loaded then
+    with transaction.atomic():
+        call_command("loaddata", *map(str, paths), verbosity=0)
+        Drug.objects.exclude(name__in=list(files.drugs)).delete()
+        DrugClass.objects.filter(parent__isnull=False).exclude(key__in=list(files.classes)).delete()
+        DrugClass.objects.exclude(key__in=list(files.classes)).delete()
+        Concept.objects.exclude(key__in=list(files.concepts)).delete()
+    forget_lexicon()
+    lexicon = current_lexicon()
+    count = reextract_rules(lexicon) if reextract else 0
+    return lexicon, count
+
+
+def rules_for(eligibility_text: str, lexicon: Lexicon) -> list[dict]:
+    return [rule.to_dict() for rule in extract(eligibility_text, lexicon)]
+
+
+def reextract_rules(lexicon: Lexicon, *, batch_size: int = 500) -> int:
+    """Extract rules again for every trial extracted with another lexicon version."""
+    count = 0
+    stale = Trial.objects.exclude(rules_version=lexicon.version).only("id", "eligibility_text")
+    while True:
+        batch = list(stale[:batch_size])
+        if not batch:
+            return count
+        for trial in batch:
+            trial.rules = rules_for(trial.eligibility_text, lexicon)
+            trial.rules_version = lexicon.version
+        with transaction.atomic():
+            Trial.objects.bulk_update(batch, ["rules", "rules_version"], batch_size=batch_size)
+        count += len(batch)

@@ -1,0 +1,74 @@
+"""Shared building blocks for engine tests: the shipped lexicon and quick profiles."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from screening.engine.lexicon import Lexicon, read_fixtures
+from screening.engine.profile import Profile, load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def lexicon() -> Lexicon:
+    return read_fixtures(sorted((ROOT / "fixtures" / "lexicon").glob("*.json"))).lexicon()
+
+
+def profile(**sections: Any) -> Profile:
+    """A profile from keyword sections: profile(age=60, biomarkers={"her2": "low"})."""
+    return load_profile({"schema": "trialscreen/profile@1", **sections})
+
+
+def detailed_profile() -> dict[str, Any]:
+    return {
+        "schema": "trialscreen/profile@1",
+        "age": 58,
+        "sex": "female",
+        "location": {"postal_code": "02115", "country": "US"},
+        "max_travel_miles": 100,
+        "cancer": {
+            "stage": "IV",
+            "metastatic": True,
+            "presentation": "recurrent",
+            "unresectable_locally_advanced": None,
+            "sites": ["bone", "liver"],
+            "brain_metastases": "none",
+            "measurable_disease": None,
+            "histology": "ductal",
+        },
+        "biomarkers": {
+            "er": "positive",
+            "pr": "negative",
+            "her2": "low",
+            "genes": {"PIK3CA": "altered", "ESR1": "not_altered", "BRCA1": None},
+            "pd_l1": None,
+        },
+        "treatment": {
+            "received": {
+                "chemotherapy": False,
+                "endocrine_therapy": True,
+                "cdk4_6_inhibitor": True,
+                "radiotherapy": True,
+                "breast_surgery": True,
+            },
+            "agents": ["palbociclib", "letrozole"],
+            "lines_in_metastatic_setting": {"total": 1, "chemotherapy": 0, "endocrine": 1},
+            "progressed_on_last_therapy": True,
+        },
+        "health": {
+            "ecog": 1,
+            "karnofsky": None,
+            "pregnant_or_breastfeeding": False,
+            "other_cancer_last_5_years": False,
+            "heart_condition": False,
+            "lung_condition": False,
+            "hepatitis_b_or_c": False,
+            "hiv": False,
+            "autoimmune_disease": False,
+            "neuropathy": None,
+            "in_hospice": False,
+        },
+    }

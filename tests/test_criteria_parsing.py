@@ -1,0 +1,51 @@
+"""Splitting eligibility text into sections and items."""
+
+from __future__ import annotations
+
+from screening.criteria import EXCLUSION, INCLUSION, OTHER, clean, flatten, parse
+
+
+def test_markdown_escapes_and_repeated_entities_are_undone():
+    assert clean(r"ECOG \<= 1 and LVEF \>= 50% \[MUGA\]") == "ECOG <= 1 and LVEF >= 50% [MUGA]"
+    assert clean("ER &amp;amp;lt; 10%") == "ER < 10%"
+
+
+def test_inclusion_and_exclusion_sections_are_found_whatever_their_headings():
+    text = "Key Inclusion Criteria:\n\n* Adults\n\nKey Exclusion Criteria:\n\n* Pregnancy\n"
+    assert [(s.kind, [i.text for i in s.items]) for s in parse(text)] == [
+        (INCLUSION, ["Adults"]),
+        (EXCLUSION, ["Pregnancy"]),
+    ]
+    numbered = "1.0 INCLUSION CRITERIA\n\n1.1. Women\n\nEXCLUSION CRITERIA:\n1. Men"
+    assert [s.kind for s in parse(numbered)] == [INCLUSION, EXCLUSION]
+
+
+def test_text_before_any_heading_is_kept_as_other():
+    sections = parse("Patients must meet all of the following:\n\n* Age 18\n")
+    assert sections[0].kind == OTHER and flatten(sections[0].items)[-1].text == "Age 18"
+
+
+def test_nested_bullets_become_children():
+    text = "Inclusion Criteria:\n\n* Adequate organ function:\n  * ANC >= 1500\n  * Platelets >= 100000\n* ECOG 0-1\n"
+    items = parse(text)[0].items
+    assert [i.text for i in items] == ["Adequate organ function:", "ECOG 0-1"]
+    assert [c.text for c in items[0].children] == ["ANC >= 1500", "Platelets >= 100000"]
+
+
+def test_cohort_scoped_items_are_marked():
+    text = "Inclusion Criteria:\n\n* Adults\n\nCohort B only:\n\n* PIK3CA mutation\n* HbA1c < 8%\n"
+    items = flatten(parse(text)[0].items)
+    assert [(i.text, i.cohort) for i in items] == [
+        ("Adults", ""),
+        ("PIK3CA mutation", "Cohort B"),
+        ("HbA1c < 8%", "Cohort B"),
+    ]
+
+
+def test_wrapped_lines_join_their_item():
+    text = "Exclusion Criteria:\n\n* Known HIV infection, unless\n  on stable therapy\n* Pregnancy"
+    assert [i.text for i in parse(text)[0].items] == ["Known HIV infection, unless on stable therapy", "Pregnancy"]
+
+
+def test_empty_text_gives_no_sections():
+    assert parse("") == []

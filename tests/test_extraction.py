@@ -1,0 +1,258 @@
+"""From criterion wording to constraints. Sentences are written for these tests in the
+styles real records use (escapes, unicode comparators, qualifiers)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.engine.extract import extract
+from tests.engine_helpers import lexicon
+
+
+def constraints_of(text: str, kind: str = "inclusion") -> list[dict]:
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    rules = extract(f"{heading}\n\n* {text}\n", lexicon())
+    return [c.to_dict() for rule in rules for c in rule.constraints]
+
+
+def negated(text: str, kind: str = "inclusion") -> bool:
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    return extract(f"{heading}\n\n* {text}\n", lexicon())[0].negated
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ECOG performance status of 0 or 1", {"ecog": 1}),
+        (r"Eastern Cooperative Oncology Group (ECOG) performance status \<=1", {"ecog": 1}),
+        ("ECOG PS 0-2", {"ecog": 2}),
+        ("ECOG ≤ 2 (or Karnofsky ≥ 60%)", {"ecog": 2, "karnofsky": 60}),
+        ("Karnofsky performance status of at least 70", {"karnofsky": 70}),
+    ],
+)
+def test_performance_status_caps_keep_the_trials_own_scales(text, value):
+    assert constraints_of(text) == [{"concept": "ecog", "op": "within", "value": value}]
+
+
+def test_a_performance_exclusion_describes_the_worse_status():
+    assert constraints_of("ECOG performance status of 2 or more", "exclusion") == [
+        {"concept": "ecog", "op": "beyond", "value": {"ecog": 1}}
+    ]
+
+
+def test_pregnancy_and_breastfeeding():
+    assert constraints_of("Pregnant or breast-feeding women", "exclusion") == [
+        {"concept": "pregnancy", "op": "is", "value": True}
+    ]
+    assert constraints_of("Women of childbearing potential must agree to use contraception") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("Known active or untreated brain metastases", ["active"]),
+        ("Symptomatic CNS metastases", ["active"]),
+        ("Known brain metastases, unless treated and stable for at least 4 weeks", ["active"]),
+        ("History of brain metastases", ["active", "treated_stable"]),
+        ("Leptomeningeal disease or carcinomatous meningitis", ["leptomeningeal"]),
+        ("Untreated brain metastases or leptomeningeal disease", ["active", "leptomeningeal"]),
+    ],
+)
+def test_brain_metastases_exclusions_distinguish_active_from_treated(text, states):
+    assert constraints_of(text, "exclusion") == [{"concept": "brain_metastases", "op": "in", "value": states}]
+
+
+def test_a_permission_for_treated_brain_metastases_is_not_a_requirement():
+    assert constraints_of("Patients with treated, stable brain metastases are eligible") == []
+
+
+def test_other_malignancy_keeps_its_look_back_window():
+    found = constraints_of(
+        "Other malignancy within the past 3 years, except adequately treated non-melanoma skin cancer", "exclusion"
+    )
+    assert found == [{"concept": "other_malignancy", "op": "within_years", "value": 3, "specific": True}]
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "specific"),
+    [
+        ("Symptomatic congestive heart failure (NYHA class II-IV)", "heart_condition", True),
+        ("Clinically significant cardiovascular disease", "heart_condition", False),
+        (
+            "History of non-infectious pneumonitis or interstitial lung disease that required steroids",
+            "lung_condition",
+            True,
+        ),
+        ("Active hepatitis B or hepatitis C infection", "hepatitis", True),
+        ("Known HIV infection", "hiv", False),
+        ("Active autoimmune disease requiring systemic treatment in the past 2 years", "autoimmune_disease", True),
+    ],
+)
+def test_history_exclusions(text, concept, specific):
+    found = constraints_of(text, "exclusion")
+    assert [c["concept"] for c in found] == [concept]
+    assert found[0].get("specific", False) is specific
+
+
+def test_lvef_numbers_alone_are_left_to_the_study_team():
+    assert constraints_of(r"LVEF \>= 50% by echocardiogram or MUGA") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Metastatic breast cancer", ["metastatic"]),
+        ("Locally advanced unresectable or metastatic breast cancer", ["locally_advanced", "metastatic"]),
+        ("Advanced breast cancer not amenable to curative therapy", ["locally_advanced", "metastatic"]),
+    ],
+)
+def test_metastatic_or_advanced_disease_is_required(text, value):
+    assert constraints_of(text) == [{"concept": "metastatic_disease", "op": "in", "value": value}]
+
+
+def test_early_stage_only_trials_are_recognised():
+    assert constraints_of("Stage II-III operable breast cancer, candidate for surgery") == [
+        {"concept": "early_stage", "op": "is", "value": True}
+    ]
+    assert constraints_of("Evidence of distant metastatic disease", "exclusion") == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]}
+    ]
+
+
+def test_measurable_disease_is_required_unless_evaluable_disease_is_allowed():
+    assert constraints_of("Measurable disease per RECIST v1.1") == [
+        {"concept": "measurable_disease", "op": "is", "value": True}
+    ]
+    assert constraints_of("Measurable or evaluable disease per RECIST 1.1") == []
+    assert constraints_of("Bone-only disease", "exclusion") == [
+        {"concept": "bone_only_disease", "op": "is", "value": True}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "op", "value"),
+    [
+        ("Prior treatment with a CDK4/6 inhibitor", "exclusion", "received_any", ["class:cdk4_6_inhibitor"]),
+        (
+            "Must have progressed on prior CDK4/6 inhibitor therapy",
+            "inclusion",
+            "received_any",
+            ["class:cdk4_6_inhibitor"],
+        ),
+        ("Prior fulvestrant or any oral SERD", "exclusion", "received_any", ["drug:fulvestrant", "class:oral_serd"]),
+        ("Previous treatment with Enhertu (T-DXd)", "exclusion", "received_any", ["drug:trastuzumab deruxtecan"]),
+        ("Prior platinum-based chemotherapy", "exclusion", "received_any", ["class:platinum"]),
+        ("Prior PI3K, AKT or mTOR inhibitor", "exclusion", "received_any", ["class:pi3k_akt_mtor_inhibitor"]),
+    ],
+)
+def test_prior_therapy_by_class_or_agent(text, kind, op, value):
+    found = constraints_of(text, kind)
+    assert [(c["concept"], c["op"], c["value"]) for c in found] == [("prior_therapy", op, value)]
+
+
+def test_exceptions_are_left_out_of_a_prior_therapy_exclusion():
+    found = constraints_of("Prior treatment with any SERD other than fulvestrant", "exclusion")
+    assert found[0]["value"] == ["class:serd"]
+
+
+def test_washout_periods_are_not_prior_therapy_exclusions():
+    assert constraints_of("Chemotherapy within 21 days before the first dose", "exclusion") == []
+
+
+def test_hypersensitivity_is_not_prior_therapy():
+    assert constraints_of("Known hypersensitivity to trastuzumab", "exclusion") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("No more than 2 prior lines of chemotherapy for metastatic disease", [("<=", 2, "chemotherapy")]),
+        ("More than 1 line of chemotherapy for metastatic disease", [(">=", 2, "chemotherapy")]),
+        ("1 to 3 prior lines of systemic therapy in the advanced setting", [(">=", 1, "total"), ("<=", 3, "total")]),
+        ("Up to 2 prior endocrine therapies lines for advanced disease", [("<=", 2, "endocrine")]),
+    ],
+)
+def test_limits_on_prior_lines(text, expected):
+    kind = "exclusion" if text.startswith("More") else "inclusion"
+    found = [(c["op"], c["value"], c["scope"]) for c in constraints_of(text, kind)]
+    assert found == expected
+
+
+def test_no_prior_therapy_for_metastatic_disease_means_first_line():
+    found = constraints_of("No prior systemic therapy for metastatic disease")
+    assert negated("No prior systemic therapy for metastatic disease")
+    assert found == [{"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("HER2-positive breast cancer (IHC 3+ or ISH amplified)", ["positive"]),
+        ("HER2-negative breast cancer", ["low", "ultralow", "zero", "negative"]),
+        ("HER2-low (IHC 1+ or IHC 2+/ISH-negative)", ["low"]),
+        ("HER2-low or HER2-ultralow disease", ["low", "ultralow"]),
+    ],
+)
+def test_her2_levels(text, levels):
+    assert constraints_of(text) == [{"concept": "her2", "op": "in", "value": levels}]
+
+
+def test_her2_directed_therapy_is_not_a_her2_status():
+    assert all(c["concept"] != "her2" for c in constraints_of("Prior HER2-directed therapy", "exclusion"))
+
+
+def test_hormone_receptors_and_triple_negative():
+    assert constraints_of("ER-positive and/or PR-positive, HER2-negative")[0] == {
+        "concept": "hormone_receptor",
+        "op": "is",
+        "value": "positive",
+        "scope": "hr",
+    }
+    assert constraints_of("Triple-negative breast cancer (TNBC)") == [
+        {"concept": "triple_negative", "op": "is", "value": True}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("Documented germline BRCA1 or BRCA2 pathogenic mutation", "BRCA1,BRCA2"),
+        ("PIK3CA-mutant tumour by tissue or ctDNA", "PIK3CA"),
+        ("ESR1 mutation detected in ctDNA", "ESR1"),
+        ("Tumour with a PIK3CA, AKT1 or PTEN alteration", "PIK3CA,AKT1,PTEN"),
+    ],
+)
+def test_gene_alterations(text, scope):
+    assert constraints_of(text) == [{"concept": "gene_alteration", "op": "is", "value": "altered", "scope": scope}]
+
+
+def test_pd_l1():
+    assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
+    assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"
+
+
+def test_age_from_text():
+    assert (
+        constraints_of("Age ≥ 18 years at the time of consent") == []
+    )  # consent wording: the record's structured age applies
+    assert constraints_of("Aged 65 years or older") == [{"concept": "age", "op": ">=", "value": 65}]
+
+
+def test_criteria_the_engine_does_not_understand_are_kept_as_not_assessed():
+    rules = extract("Inclusion Criteria:\n\n* Adequate bone marrow function\n", lexicon())
+    assert len(rules) == 1 and not rules[0].assessed
+
+
+def test_cohort_scoped_criteria_keep_their_cohort():
+    rules = extract("Inclusion Criteria:\n\n* Adults\n\nCohort B only:\n\n* PIK3CA mutation\n", lexicon())
+    assert rules[-1].cohort == "Cohort B" and rules[-1].constraints[0].concept == "gene_alteration"
+
+
+def test_a_denied_item_among_inclusion_criteria_excludes():
+    rules = extract(
+        "Inclusion Criteria:\n\n* Prior trastuzumab is required. Prior neratinib is not permitted.\n", lexicon()
+    )
+    assert [(r.excludes, r.constraints[0].value) for r in rules] == [
+        (False, ("drug:trastuzumab",)),
+        (True, ("drug:neratinib",)),
+    ]

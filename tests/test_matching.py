@@ -1,0 +1,182 @@
+"""Matching a profile against rules: outcomes, three-valued logic and tiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening.engine.match import (
+    CHECK_FIRST,
+    MET,
+    NOT_A_FIT,
+    NOT_ASSESSED,
+    NOT_MET,
+    UNKNOWN,
+    WORTH_DISCUSSING,
+    TrialFacts,
+    all_of,
+    any_of,
+    judge,
+)
+from screening.engine.rules import Constraint, Rule
+from screening.engine.shortlist import screen_trial
+from tests.engine_helpers import lexicon, profile
+
+
+def outcome(rule: Rule, **answers) -> str:
+    return judge(rule, profile(**answers), lexicon()).outcome
+
+
+HER2_LOW = Rule("inclusion", "HER2-low", (Constraint("her2", "in", ("low",)),))
+HER2_NEGATIVE = Rule("inclusion", "HER2-negative", (Constraint("her2", "in", ("low", "ultralow", "zero", "negative")),))
+ACTIVE_BRAIN = Rule("exclusion", "Active brain metastases", (Constraint("brain_metastases", "in", ("active",)),))
+
+
+def test_three_valued_and_and_or():
+    assert all_of([True, None]) is None and all_of([False, None]) is False and all_of([True, True]) is True
+    assert any_of([True, None]) is True and any_of([False, None]) is None and any_of([False, False]) is False
+
+
+def test_unknown_answers_give_unknown_never_not_met():
+    assert outcome(HER2_LOW) == UNKNOWN
+    assert outcome(ACTIVE_BRAIN, cancer={"brain_metastases": None}) == UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("her2", "low", "negative"),
+    [
+        ("low", MET, MET),
+        ("zero", NOT_MET, MET),
+        ("ultralow", NOT_MET, MET),
+        ("positive", NOT_MET, NOT_MET),
+        ("negative", UNKNOWN, MET),
+    ],
+)
+def test_her2_negative_trials_include_low_and_zero_and_a_plain_negative_needs_its_level(her2, low, negative):
+    assert outcome(HER2_LOW, biomarkers={"her2": her2}) == low
+    assert outcome(HER2_NEGATIVE, biomarkers={"her2": her2}) == negative
+
+
+def test_exclusions_are_met_when_the_patient_does_not_have_the_fact():
+    assert outcome(ACTIVE_BRAIN, cancer={"brain_metastases": "treated_stable"}) == MET
+    assert outcome(ACTIVE_BRAIN, cancer={"brain_metastases": "active"}) == NOT_MET
+
+
+def test_a_negated_inclusion_works_like_an_exclusion():
+    rule = Rule(
+        "inclusion",
+        "No prior CDK4/6 inhibitor",
+        (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",)),),
+        negated=True,
+    )
+    assert outcome(rule, treatment={"agents": ["ribociclib"]}) == NOT_MET
+    assert outcome(rule, treatment={"received": {"cdk4_6_inhibitor": False}}) == MET
+    assert outcome(rule) == UNKNOWN
+
+
+def test_brand_names_and_classes_resolve_through_the_lexicon():
+    rule = Rule(
+        "exclusion",
+        "Prior topoisomerase I ADC",
+        (Constraint("prior_therapy", "received_any", ("class:topoisomerase1_adc",)),),
+    )
+    assert outcome(rule, treatment={"agents": ["enhertu"]}) == NOT_MET
+    # An ADC was given, but which one is not known.
+    assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": True}}) == UNKNOWN
+    assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": False}}) == MET
+
+
+def test_an_unrecognised_agent_is_kept_and_does_not_crash():
+    rule = Rule("exclusion", "Prior fulvestrant", (Constraint("prior_therapy", "received_any", ("drug:fulvestrant",)),))
+    assert outcome(rule, treatment={"agents": ["experimental-xyz"]}) == UNKNOWN
+
+
+def test_a_drug_given_in_an_unknown_setting_only_raises_a_question():
+    rule = Rule(
+        "exclusion",
+        "Prior CDK4/6 inhibitor for metastatic disease",
+        (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",), qualifiers=("metastatic_setting",)),),
+    )
+    assert outcome(rule, treatment={"agents": ["palbociclib"]}) == UNKNOWN
+
+
+def test_performance_uses_the_trials_own_scale_and_maps_the_other():
+    rule = Rule("inclusion", "ECOG 0-1", (Constraint("ecog", "within", (("ecog", 1),)),))
+    assert outcome(rule, health={"ecog": 1}) == MET
+    assert outcome(rule, health={"ecog": 2}) == NOT_MET
+    assert outcome(rule, health={"karnofsky": 80}) == MET
+    assert outcome(rule, health={"karnofsky": 60}) == NOT_MET
+    both = Rule("inclusion", "ECOG 0-1 (KPS >= 70)", (Constraint("ecog", "within", (("ecog", 1), ("karnofsky", 70))),))
+    assert outcome(both, health={"karnofsky": 70}) == MET
+    kps = Rule("inclusion", "KPS >= 70", (Constraint("ecog", "within", (("karnofsky", 70),)),))
+    assert outcome(kps, health={"ecog": 1}) == MET and outcome(kps, health={"ecog": 2}) == NOT_MET
+
+
+def test_prior_line_limits_count_from_the_treatment_answers():
+    rule = Rule("inclusion", "<= 2 chemo lines", (Constraint("prior_lines", "<=", 2, scope="chemotherapy"),))
+    assert outcome(rule, treatment={"lines_in_metastatic_setting": {"chemotherapy": 3}}) == NOT_MET
+    assert outcome(rule, treatment={"received": {"chemotherapy": False}}) == MET
+    assert outcome(rule) == UNKNOWN
+
+
+def test_another_cancer_answer_against_windows():
+    rule = Rule("exclusion", "Other cancer within 3 years", (Constraint("other_malignancy", "within_years", 3),))
+    assert outcome(rule, health={"other_cancer_last_5_years": False}) == MET
+    assert outcome(rule, health={"other_cancer_last_5_years": True}) == UNKNOWN  # it may be 4 years ago
+    ever = Rule("exclusion", "Any other cancer", (Constraint("other_malignancy", "within_years", 5),))
+    assert outcome(ever, health={"other_cancer_last_5_years": True}) == NOT_MET
+
+
+def test_an_or_group_is_met_by_either_branch_and_unknown_if_neither_is_known():
+    rule = Rule(
+        "inclusion",
+        "ER-positive or HER2-positive",
+        (Constraint("hormone_receptor", "is", "positive", scope="er"), Constraint("her2", "in", ("positive",))),
+        logic="any",
+    )
+    assert outcome(rule, biomarkers={"er": "negative", "her2": "positive"}) == MET
+    assert outcome(rule, biomarkers={"er": "negative"}) == UNKNOWN
+    assert outcome(rule, biomarkers={"er": "negative", "her2": "zero"}) == NOT_MET
+
+
+def test_rules_the_engine_does_not_understand_are_not_assessed():
+    assert outcome(Rule("inclusion", "Adequate organ function")) == NOT_ASSESSED
+
+
+def tier_of(rules: list[Rule], trial_sex="ALL", low=18.0, high=None, **answers) -> str:
+    trial = TrialFacts("NCT00000000", "Trial", rules, sex=trial_sex, minimum_age=low, maximum_age=high)
+    return screen_trial(trial, profile(**answers), lexicon())["tier"]
+
+
+def test_tiers():
+    assert tier_of([HER2_LOW], trial_sex="FEMALE", age=50, sex="female", biomarkers={"her2": "low"}) == WORTH_DISCUSSING
+    assert tier_of([HER2_LOW], age=50, biomarkers={"her2": "zero"}) == NOT_A_FIT
+    assert tier_of([HER2_LOW], age=50, biomarkers={"her2": None}) == CHECK_FIRST
+
+
+def test_structured_age_and_sex_can_rule_a_trial_out():
+    assert tier_of([], trial_sex="MALE", age=50, sex="female") == NOT_A_FIT
+    assert tier_of([], low=18, high=70, age=75) == NOT_A_FIT
+    assert tier_of([], low=18, high=70) == CHECK_FIRST
+
+
+def test_a_cohort_scoped_contradiction_does_not_rule_the_whole_trial_out():
+    rule = Rule(
+        "inclusion",
+        "PIK3CA mutation",
+        (Constraint("gene_alteration", "is", "altered", scope="PIK3CA"),),
+        cohort="Cohort B",
+    )
+    assert tier_of([rule], age=50, biomarkers={"genes": {"PIK3CA": "not_altered"}}) == CHECK_FIRST
+
+
+def test_one_of_several_alternatives_failing_does_not_rule_the_trial_out():
+    rule = Rule("inclusion", "Age >= 60", (Constraint("age", ">=", 60),), alternative=True)
+    assert tier_of([rule], age=50) == CHECK_FIRST
+
+
+def test_unknowns_become_questions_for_the_oncologist():
+    result = screen_trial(
+        TrialFacts("NCT00000000", "Trial", [HER2_LOW]), profile(biomarkers={"her2": "negative"}), lexicon()
+    )
+    assert result["tier"] == CHECK_FIRST
+    assert any("HER2" in question and "HER2-low" in question for question in result["questions_for_oncologist"])
