@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from screening.ctgov import OPEN_STATUSES, Study, parse_partial_date
 from screening.engine.lexicon import Lexicon
-from screening.knowledge import current_lexicon, rules_for
+from screening.engine.parallel import rules_for_many
+from screening.knowledge import current_lexicon
 from screening.models import Sex, Site, Trial, TrialStatus
 
 BATCH_SIZE = 500
@@ -78,7 +79,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def trial_fields(study: Study, record: dict[str, Any], digest: str, lexicon: Lexicon) -> dict[str, Any]:
+def trial_fields(study: Study, record: dict[str, Any], digest: str, rules: list[dict], version: str) -> dict[str, Any]:
     section = study.protocol_section
     ident = section.identification_module
     status = section.status_module
@@ -125,8 +126,8 @@ def trial_fields(study: Study, record: dict[str, Any], digest: str, lexicon: Lex
         ),
         "record": record,
         "record_hash": digest,
-        "rules": rules_for(eligibility.eligibility_criteria, lexicon),
-        "rules_version": lexicon.version,
+        "rules": rules,
+        "rules_version": version,
         "search_text": " ".join(part for part in search_parts if part).lower(),
     }
 
@@ -204,14 +205,12 @@ def upsert_records(
         to_create: list[Trial] = []
         to_update: list[Trial] = []
         new_sites: dict[str, list[Site]] = {}
+        changed: list[tuple[str, Study, dict[str, Any], str, dict[str, Any] | None]] = []
         for nct_id, (study, record, digest) in parsed.items():
             row = existing.get(nct_id)
             now_open = study.protocol_section.status_module.overall_status in OPEN_STATUSES
             if row is None:
-                to_create.append(
-                    Trial(**trial_fields(study, record, digest, lexicon), synced_at=now, first_synced_at=now)
-                )
-                new_sites[nct_id] = sites_for(study)
+                changed.append((nct_id, study, record, digest, None))
                 counts.new += 1
                 continue
             was_open = row["status"] in OPEN_STATUSES and row["left_filter_at"] is None
@@ -220,12 +219,19 @@ def upsert_records(
             if row["record_hash"] == digest and (row["left_filter_at"] is None or not now_open):
                 counts.unchanged += 1
                 continue
-            trial = Trial(
-                id=row["id"], **trial_fields(study, record, digest, lexicon), synced_at=now, left_filter_at=None
-            )
-            to_update.append(trial)
-            new_sites[nct_id] = sites_for(study)
+            changed.append((nct_id, study, record, digest, row))
             counts.updated += 1
+
+        all_rules = rules_for_many(
+            [study.protocol_section.eligibility_module.eligibility_criteria for _, study, _, _, _ in changed], lexicon
+        )
+        for (nct_id, study, record, digest, row), rules in zip(changed, all_rules, strict=True):
+            fields = trial_fields(study, record, digest, rules, lexicon.version)
+            if row is None:
+                to_create.append(Trial(**fields, synced_at=now, first_synced_at=now))
+            else:
+                to_update.append(Trial(id=row["id"], **fields, synced_at=now, left_filter_at=None))
+            new_sites[nct_id] = sites_for(study)
 
         Trial.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
         if to_update:

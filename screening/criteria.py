@@ -58,6 +58,9 @@ class Section:
 def _heading_kind(line: str) -> str | None:
     """The kind of section a line opens, if it is a heading such as "Key Exclusion Criteria:"."""
     bare = re.sub(r"^[\s*_#>\-\d.()]+", "", line).strip().strip("*_#").strip()
+    short = re.match(r"^(?:key |main |major )?(inclusion|exclusion)s?\s*:?$", bare, re.IGNORECASE)
+    if short:
+        return INCLUSION if short[1].lower() == "inclusion" else EXCLUSION
     if len(bare) > 120:
         return None
     matches = list(_HEADING.finditer(bare))
@@ -76,6 +79,29 @@ def _heading_kind(line: str) -> str | None:
     return OTHER
 
 
+_SUBHEADING = re.compile(r"^[A-Z][A-Z0-9 /,&()\-]{3,60}:$")
+_SCOPE = re.compile(
+    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|stage|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\)\s*\.?$",
+    re.IGNORECASE,
+)
+
+
+def scope_of(body: str) -> str:
+    """A trailing "(phase II)" or "(cohort B only)" limits an item to part of the trial."""
+    match = _SCOPE.search(body)
+    return match["scope"] if match else ""
+
+
+def _continues(previous: str, body: str, indent: int) -> bool:
+    """Whether a plain line carries on the item above it rather than starting a new one."""
+    if indent > 0:
+        return True
+    return (
+        bool(re.search(r"[,;(\-/]$|\b(?:and|or|of|with|to|the|a|an|in|for|unless|except|than)$", previous))
+        or body[:1].islower()
+    )
+
+
 def parse(text: str) -> list[Section]:
     """Split criteria text into sections (inclusion, exclusion, other), each a tree of items."""
     sections: list[Section] = []
@@ -83,20 +109,23 @@ def parse(text: str) -> list[Section]:
     stack: list[tuple[int, Item]] = []  # (indent, item) of the open path in the tree
     cohort = ""
     last_item: Item | None = None
+    plain_lead: Item | None = None
     blank_since_item = False
 
     def start_section(kind: str, heading: str) -> None:
-        nonlocal current, stack, cohort, last_item
+        nonlocal current, stack, cohort, last_item, plain_lead
         if current.items or current.heading:
             sections.append(current)
         current = Section(kind, heading)
         stack = []
         cohort = ""
         last_item = None
+        plain_lead = None
 
     for raw_line in clean(text).split("\n"):
         if not raw_line.strip():
             blank_since_item = True
+            plain_lead = None
             continue
         kind = _heading_kind(raw_line)
         if kind:
@@ -109,8 +138,18 @@ def parse(text: str) -> list[Section]:
         else:
             indent = len(raw_line) - len(raw_line.lstrip())
             body = raw_line.strip()
-            if last_item is not None and not blank_since_item:
+            if _SUBHEADING.match(body):
+                # "DISEASE CHARACTERISTICS:" in older records groups criteria; it is not one.
+                stack, last_item, plain_lead = [], None, None
+                continue
+            if last_item is not None and not blank_since_item and _continues(last_item.text, body, indent):
                 last_item.text = f"{last_item.text} {body}"
+                continue
+            if plain_lead is not None and not blank_since_item and not body.endswith(":"):
+                # Plain lines under "Defined by one of the following:" belong to it.
+                item = Item(body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort)
+                plain_lead.children.append(item)
+                last_item = item
                 continue
         cohort_match = _COHORT.match(body)
         if cohort_match and len(body) - cohort_match.end() < 3:
@@ -119,7 +158,7 @@ def parse(text: str) -> list[Section]:
             stack = []
             last_item = None
             continue
-        item_cohort = cohort_match["cohort"] if cohort_match else cohort
+        item_cohort = cohort_match["cohort"] if cohort_match else (scope_of(body) or cohort)
         while stack and stack[-1][0] >= indent:
             stack.pop()
         item = Item(body, depth=len(stack), cohort=item_cohort)
@@ -129,6 +168,7 @@ def parse(text: str) -> list[Section]:
             current.items.append(item)
         if bullet:
             stack.append((indent, item))
+        plain_lead = item if not bullet and body.endswith(":") else None
         last_item = item
         blank_since_item = False
     if current.items or current.heading:

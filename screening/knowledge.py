@@ -12,11 +12,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from screening.engine.extract import extract
 from screening.engine.lexicon import Concept as ConceptData
 from screening.engine.lexicon import Drug as DrugData
 from screening.engine.lexicon import DrugClass as DrugClassData
 from screening.engine.lexicon import Lexicon, read_fixtures
+from screening.engine.parallel import rules_for_many
 from screening.models import Concept, Drug, DrugClass, Trial
 
 LEXICON_DIR = Path(settings.BASE_DIR) / "fixtures" / "lexicon"
@@ -72,10 +72,6 @@ def load_lexicon(paths: list[Path], *, reextract: bool = True) -> tuple[Lexicon,
     return lexicon, count
 
 
-def rules_for(eligibility_text: str, lexicon: Lexicon) -> list[dict]:
-    return [rule.to_dict() for rule in extract(eligibility_text, lexicon)]
-
-
 def reextract_rules(lexicon: Lexicon, *, batch_size: int = 500) -> int:
     """Extract rules again for every trial extracted with another lexicon version."""
     count = 0
@@ -84,8 +80,8 @@ def reextract_rules(lexicon: Lexicon, *, batch_size: int = 500) -> int:
         batch = list(stale[:batch_size])
         if not batch:
             return count
-        for trial in batch:
-            trial.rules = rules_for(trial.eligibility_text, lexicon)
+        for trial, rules in zip(batch, rules_for_many([t.eligibility_text for t in batch], lexicon), strict=True):
+            trial.rules = rules
             trial.rules_version = lexicon.version
         with transaction.atomic():
             Trial.objects.bulk_update(batch, ["rules", "rules_version"], batch_size=batch_size)

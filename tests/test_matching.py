@@ -180,3 +180,9 @@ def test_unknowns_become_questions_for_the_oncologist():
     )
     assert result["tier"] == CHECK_FIRST
     assert any("HER2" in question and "HER2-low" in question for question in result["questions_for_oncologist"])
+
+
+def test_two_performance_answers_must_both_fit():
+    rule = Rule("inclusion", "ECOG 0-1", (Constraint("ecog", "within", (("ecog", 1),)),))
+    assert outcome(rule, health={"ecog": 0, "karnofsky": 10}) == NOT_MET
+    assert outcome(rule, health={"ecog": 0, "karnofsky": 90}) == MET

@@ -101,6 +101,8 @@ def describe(constraint: Constraint, lexicon: Lexicon) -> str:
             return "advanced breast cancer (metastatic, or locally advanced and not removable by surgery)"
         return "metastatic (stage IV) breast cancer"
     if concept == "early_stage":
+        if op == "in":
+            return "stage " + " or ".join(value) + " cancer that has not spread to distant organs"
         return "early-stage cancer that has not spread to distant organs"
     if concept == "measurable_disease":
         return "measurable disease on scans (RECIST 1.1)"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
-from screening.criteria import EXCLUSION, INCLUSION, Item, parse
+from screening.criteria import EXCLUSION, INCLUSION, Item, parse, scope_of
 from screening.engine.lexicon import Lexicon
 from screening.engine.rules import Constraint, Rule
 
@@ -41,11 +42,19 @@ _COMPARATORS = [
     ),
     (r"at least|a minimum of|minimum of|no less than|not less than|no fewer than", ">="),
     (r"no more than|not more than|up to|at most|a maximum of|maximum of|not to exceed", "<="),
-    (r"greater than|more than|higher than|exceeding", ">"),
-    (r"less than|fewer than|lower than", "<"),
+    (r"greater than|more than|higher than|exceeding|older than|over the age of", ">"),
+    (r"less than|fewer than|lower than|younger than|under the age of", "<"),
 ]
 
 
+_COMPARATOR_SYMBOL = {phrase: symbol for pattern, symbol in _COMPARATORS for phrase in pattern.split("|")}
+_COMPARATOR_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _COMPARATOR_SYMBOL), key=len, reverse=True)) + r")\b"
+)
+_NUMBER_WORDS = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+
+
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case text with comparators and numbers in one spelling, for matching only."""
     text = text.lower()
@@ -72,9 +81,8 @@ def normalise(text: str) -> str:
     for old, new in replacements.items():
         text = text.replace(old, new)
     text = re.sub(r"\s+", " ", text)
-    for pattern, symbol in _COMPARATORS:
-        text = re.sub(rf"\b(?:{pattern})\b", f" {symbol} ", text)
-    text = re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: NUMBER_WORDS[m[1]], text)
+    text = _COMPARATOR_WORDS.sub(lambda match: f" {_COMPARATOR_SYMBOL[match[0]]} ", text)
+    text = _NUMBER_WORDS.sub(lambda match: NUMBER_WORDS[match[1]], text)
     return re.sub(r" {2,}", " ", text)
 
 
@@ -82,16 +90,19 @@ NEGATED_START = re.compile(
     r"^(?:[\w\s,]{0,40}?:\s*)?(?:there (?:must|should) be )?"
     r"(?:no|not|none|never|without|absence of|free of|lack of|negative for"
     r"|(?:patients?|participants?|subjects?|women|the patient|the participant)?\s*(?:must|should|will|does|do|may|can|has|have|did)\s*(?:not|never)"
-    r"|(?:has|have|had) not|not have|must not|cannot have)\b"
+    r"|(?:has|have|had) not|not have|must not|cannot have"
+    r"|(?:patients?|participants?|subjects?)?\s*(?:must |should )?(?:has|have) (?:had |received )?no"
+    r"|(?:was|were|is|are|has been|have been) never"
+    r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
 PERMISSION = re.compile(
     r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
-    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue))\b"
+    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded)\b"
 )
 DENIAL = re.compile(
-    r"\b(?:not eligible|ineligible|not allowed|not permitted|excluded|exclusion|must not|cannot|may not)\b"
+    r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|cannot|may not)\b"
 )
 SOFTENER = re.compile(
     r"\b(?:unless|except|excepting|other than|with the exception of|exceptions?|excluding|apart from|provided(?: that)?|as long as|if (?:they|the patient|patients|participants|subjects|it|treated|stable))\b"
@@ -241,7 +252,7 @@ def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
 
 
 BRAIN = re.compile(
-    r"\b(?:brain|cns|central nervous system|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
+    r"(?<!non-)(?<!non )\b(?:brain|cns|central nervous system|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
     r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b"
 )
 LEPTO = re.compile(r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis)\b")
@@ -252,6 +263,7 @@ TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradia
 
 
 def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    text = re.sub(r"\bnon[\s-](?:central nervous system|cns)(?:\s*\(cns\))?", "extracranial", text)
     brain = BRAIN.search(text)
     lepto = LEPTO.search(text)
     if not brain and not lepto:
@@ -402,8 +414,8 @@ def extract_hepatitis(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
     if not match:
         return []
     excludes = (kind == EXCLUSION) != negated
-    if kind == INCLUSION and re.search(r"\bnegative\b|\bseronegative\b|\bnon-?reactive\b", text):
-        excludes = True
+    if kind == INCLUSION and not negated and re.search(r"\bnegative\b|\bseronegative\b|\bnon-?reactive\b", text):
+        return [Constraint("hepatitis", "is", False, specific=True)]
     if not excludes:
         return []
     specific = bool(
@@ -424,8 +436,8 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     if not HIV.search(text):
         return []
     excludes = (kind == EXCLUSION) != negated
-    if kind == INCLUSION and re.search(r"\bnegative\b|\bseronegative\b", text):
-        excludes = True
+    if kind == INCLUSION and not negated and re.search(r"\bnegative\b|\bseronegative\b", text):
+        return [Constraint("hiv", "is", False)]
     if not excludes:
         return []
     specific = bool(
@@ -495,11 +507,21 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     early = EARLY.search(text)
     found: list[Constraint] = []
     if kind == INCLUSION and not negated:
-        if early and not metastatic and not advanced and not history and not re.search(r"\bstage\s*(?:iv|4)\b", text):
+        if (
+            early
+            and not metastatic
+            and not advanced
+            and not history
+            and not re.search(r"\b(?:stage\s*(?:iv|4)|iv|m1)\b", text)
+        ):
             if not re.search(r"\b(?:adjuvant|neoadjuvant)\b", early[0]) or re.search(
                 r"\b(?:candidate|eligible|scheduled|planned|undergo|receive|for)\b", text
             ):
                 found.append(Constraint("early_stage", "is", True))
+        elif metastatic and re.search(
+            r"\b(?:no|without|absence of|free of|non)\b[\w\s-]{0,25}$", text[: metastatic.start()]
+        ):
+            found.append(Constraint("early_stage", "is", True))
         elif (metastatic or advanced) and DISEASE_WORDS.search(text) and not early:
             therapy_context = re.search(
                 r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
@@ -513,13 +535,46 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                     allowed = ("locally_advanced", "metastatic") if advanced else ("metastatic",)
                     found.append(Constraint("metastatic_disease", "in", allowed))
     elif excludes:
-        if metastatic and not SITE_METASTASES.search(text) and not history and not THERAPY_HISTORY.search(text):
+        qualified = re.search(
+            r"\b(?:uncontrolled|symptomatic|rapidly progress\w*|visceral crisis|life[\s-]threatening|impending|untreated|progressive)\b",
+            text,
+        )
+        another_cancer = OTHER_CANCER.search(text) or re.search(
+            r"\bcancer within \d+ years\b|\bwithin \d+ years\b", text
+        )
+        if (
+            metastatic
+            and not qualified
+            and not another_cancer
+            and not SITE_METASTASES.search(text)
+            and not history
+            and not THERAPY_HISTORY.search(text)
+        ):
             if re.search(
                 r"^\W*(?:evidence of |presence of |known |patients with |has |have |with )?(?:distant |metastatic|stage iv|stage 4|m1)",
                 text,
             ) or re.search(r"\b(?:distant metasta\w*|metastatic (?:breast )?(?:cancer|disease|carcinoma))\b", text):
                 found.append(Constraint("metastatic_disease", "in", ("metastatic",)))
     return found
+
+
+ROMAN = {"0": "0", "i": "I", "ii": "II", "iii": "III", "1": "I", "2": "II", "3": "III"}
+
+
+def stages_named(text: str) -> tuple[str, ...]:
+    """The anatomic stages an early-stage criterion names: "stage IIB-IIIC" -> ("II", "III")."""
+    match = re.search(
+        r"\bstages?\s*((?:0|i{1,3}|[123])[abc]?(?:\s*(?:-|to|or|and|,|/)\s*(?:stage\s*)?(?:0|i{1,3}|[123])[abc]?)*)\b",
+        text,
+    )
+    if not match:
+        return ()
+    named = [ROMAN[part] for part in re.findall(r"(0|i{1,3}|[123])[abc]?", match[1])]
+    order = ["0", "I", "II", "III"]
+    if re.search(r"-|\bto\b", match[1]) and len(named) == 2:
+        low, high = order.index(named[0]), order.index(named[1])
+        named = order[min(low, high) : max(low, high) + 1]
+    return tuple(stage for stage in order if stage in named)
 
 
 MEASURABLE = re.compile(
@@ -532,7 +587,7 @@ def extract_measurable(text: str, kind: str, negated: bool, lexicon: Lexicon) ->
     bone_only = re.search(r"\bbone[\s-]only\b|\bnon-?measurable (?:disease )?only\b|\bonly non-?measurable\b", text)
     if kind == INCLUSION and not negated:
         if MEASURABLE.search(text) and not re.search(
-            r"\b(?:evaluable|non-?measurable|or measurable|measurable or|either|optional|not required|bone[\s-]only|not mandatory|dose escalation|part a|for (?:the )?expansion)\b",
+            r"\b(?:evaluable|non-?measurable|or measurable|measurable or|either|optional|not required|bone[\s-]only|not mandatory|dose escalation|part a|for (?:the )?expansion)\b|\bor (?:a |an )?(?:\w+ ){0,3}(?:bone|lytic|evaluable|osseous)",
             text,
         ):
             if not re.search(
@@ -565,10 +620,10 @@ THERAPY_CONTEXT = re.compile(
     r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment with|therapy with|exposure|exposed|progress\w*|after|following|refractory|resistant|failed|failure|pretreated|pre-treated|naive|history of|had|must have|recurrence on|relapse\w* (?:on|during|within))\b"
 )
 THERAPY_SKIP = re.compile(
-    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|discontinu\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*)\b"
+    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|candidates? for|discontinu\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
-    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with the exception of|excluding|apart from|besides|unless|not including|but not)\b"
@@ -580,23 +635,38 @@ SETTING_EARLY = re.compile(
     r"\b(?:neo-?adjuvant|adjuvant|\(neo\)adjuvant|early[\s-]stage|early breast cancer|curative)\b"
 )
 NOT_THERAPY_CLASSES = {"radiotherapy", "bone_modifying_agent"}
+REQUIRED_THERAPY = re.compile(
+    r"\b(?:must|should|required|requires?|need|needs|have (?:received|had|been treated)|has (?:received|had|been treated)|received|progress\w*|relapse\w*|recurr\w* (?:on|after|during)|refractory|resistant|pretreated|pre-treated|previously treated|after (?:failure of|prior|treatment|at least)|following (?:prior|treatment)|at least (?:1|one|2|two) prior|exposure to|exposed to|naive|eligible for further)\b"
+)
 
 
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if THERAPY_SKIP.search(text) or not THERAPY_CONTEXT.search(text):
+        return []
     mentions = lexicon.therapy_mentions(text)
     if not mentions:
         return []
-    if THERAPY_SKIP.search(text) or not THERAPY_CONTEXT.search(text):
-        return []
     if PERMISSION.search(text) and not DENIAL.search(text):
         return []
-    if re.search(rf"\d\s*(?:\+|or more|or fewer|or less)?\s*(?:\(\w+\)\s*)?(?:\w+\s+){{0,5}}?{LINE_NOUN}\b", text):
+    if LINES_NUMBER.search(text):
         return []  # a count of lines, read by extract_lines
     if WASHOUT.search(text) and not re.search(r"\b(?:ever|at any time|any setting)\b", text):
         return []
     exception = EXCEPTIONS.search(text)
     cut = exception.start() if exception else len(text)
     kept = [(key, start) for key, start, _ in mentions if start < cut]
+    if not kept:
+        return []
+    first = min(start for _, start in kept)
+    near = text[max(0, first - 60) : first]
+    after_first = text[first : first + 60]
+    if not THERAPY_CONTEXT.search(near) and not re.search(
+        r"[\s-](?:pretreated|pre-treated|refractory|resistant|naive|exposed|experienced|based therapy|containing)\b",
+        after_first,
+    ):
+        return []
+    if kind == INCLUSION and not negated and not REQUIRED_THERAPY.search(text[max(0, first - 80) : first + 80]):
+        return []  # a bare "Prior therapy: ..." among inclusion criteria does not say it is required
     keys = []
     for key, _ in kept:
         if key.startswith("class:") and key[6:] in NOT_THERAPY_CLASSES:
@@ -643,13 +713,18 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 
 
-LINE_NOUN = r"(?:lines?|regimens?|courses?)"
+LINE_NOUN = r"(?:lines?|regimens?|courses?|(?:treatments|therapies)\b(?! (?:with|of) )|(?:prior|previous) (?:systemic )?(?:treatment|therapy))"
+LINE_MIDDLE = r"(?:(?:prior|previous|additional|total|different|systemic|cytotoxic|chemotherapy|chemotherapeutic|chemo|endocrine|hormonal|hormone|anti-?cancer|based|or|and|of|standard|lines? of)[\s-]+){0,5}"
 LINES_NUMBER = re.compile(
-    rf"(?P<cmp><=|>=|<|>)?\s*(?P<low>\d{{1,2}})\s*(?:(?:-|to|or)\s*(?P<high>\d{{1,2}}))?\s*(?P<after>\+|or more|or fewer|or less)?\s*(?:\(\d+\)\s*)?(?:prior |previous |additional |total |different )?(?:\w+\s+){{0,5}}?{LINE_NOUN}\b"
+    rf"(?P<cmp><=|>=|<|>)?\s*(?P<low>\d{{1,2}})\s*(?:(?:-|to|or)\s*(?P<high>\d{{1,2}}))?\s*(?P<after>\+|or more|or fewer|or less)?\s*(?:\(\d+\)\s*)?(?!(?:days?|weeks?|months?|years?|cycles?|doses?|mg|%)\b){LINE_MIDDLE}{LINE_NOUN}"
 )
 
 
 def _lines_scope(text: str) -> str:
+    chemo = re.search(r"\b(?:chemotherapy|chemotherapies|cytotoxic|chemo)\b", text)
+    hormonal = re.search(r"\b(?:endocrine|hormonal|hormone)\b", text)
+    if chemo and hormonal:
+        return "total"
     if re.search(r"\b(?:chemotherapy|chemotherapies|cytotoxic|chemo|adc|antibody[\s-]drug)\w*", text):
         return "chemotherapy"
     if re.search(r"\b(?:endocrine|hormonal|hormone|anti-?estrogen)\w*", text):
@@ -725,7 +800,10 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     if (
         kind == INCLUSION
         and not negated
-        and re.search(r"\b(?:1st|first)[\s-]line\b", text)
+        and re.search(
+            r"\b(?:for|as|candidates? for|eligible for|planned as|planned for|untreated|naive)\b[^.;]{0,30}\b(?:1st|first)[\s-]line\b",
+            text,
+        )
         and not re.search(
             r"\b(?:received|prior|previous|after|following|progress\w*|in the first[\s-]line setting|completion|completed|cycles?|induction|maintenance)\b",
             text,
@@ -737,7 +815,10 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 # --- tumour biology --------------------------------------------------------------------
 
-HR_NAME = r"(?:er|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|hr|er/pr|er/pgr|er and/or pr|er and/or pgr|er or pr|er and pr|er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\))"
+HR_NAME = (
+    r"(?:er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\)|er and/or pgr|er and/or pr|er or pr|er and pr|er/pgr|er/pr"
+    r"|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|er|hr)"
+)
 PR_NAME = r"(?:pr|pgr|progesterone receptor)"
 POSITIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:positive|positivity|\+(?!\d)|expressing|rich|pos\b))"
 NEGATIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:negative|negativity|-(?=\s|/|,|\)|$)|neg\b|poor|low(?!er)))"
@@ -746,12 +827,13 @@ NEGATIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:negative|negativity|-(?=\s|/|,|\)|$)|neg
 def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     found = []
     if re.search(r"\btriple[\s-]?negative\b|\btnbc\b|\btriple[\s-]receptor[\s-]negative\b", text):
-        found.append(Constraint("triple_negative", "is", True))
-        return found
+        return [Constraint("triple_negative", "is", True)]
     if re.search(r"\bluminal\b", text) and not re.search(r"\bher2\b", text):
         found.append(Constraint("hormone_receptor", "is", "positive", scope="hr"))
         return found
-    positive = re.search(rf"\b{HR_NAME}{POSITIVE}", text)
+    positive = re.search(rf"\b{HR_NAME}{POSITIVE}", text) or re.search(
+        rf"\bpositive\s+{HR_NAME}\s*(?:status|expression)?\b(?!\s*-?\s*(?:negative|-))", text
+    )
     negative = re.search(rf"\b{HR_NAME}{NEGATIVE}", text)
     pr_positive = re.search(rf"\b{PR_NAME}{POSITIVE}", text)
     if re.search(
@@ -759,7 +841,9 @@ def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexic
         text,
     ):
         return []
-    if positive and negative:
+    if (positive and negative) or re.search(
+        r"\bpositive or negative\b|\bnegative or positive\b|\bany (?:er|pr|hr|hormone)", text
+    ):
         return []
     if positive:
         name = re.match(HR_NAME, positive[0].strip())
@@ -935,7 +1019,10 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         kind != INCLUSION
         or negated
         or not AGE.search(text)
-        or re.search(r"menopaus|amenorrh|childbearing|potential|life expectancy|consent|guardian|legal", text)
+        or re.search(
+            r"menopaus|amenorrh|menses|childbearing|potential|life expectancy|guardian|legal|\bif\b|\bnote\b|normative|oncotype",
+            text,
+        )
     ):
         return []
     if re.search(r"\bor\b", text) and not re.search(
@@ -957,8 +1044,9 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
             symbol = ">=" if match[4] in ("older", "over", "above") else "<="
         if not 12 <= years <= 120:
             continue
+        # Age runs continuously: "older than 18" admits everyone aged 18 in whole years.
         if symbol == ">":
-            symbol, years = ">=", years + 1
+            symbol = ">="
         elif symbol == "<":
             symbol, years = "<=", years - 1
         found.append(Constraint("age", symbol, years))
@@ -1014,6 +1102,18 @@ EXTRACTORS: tuple[Extractor, ...] = (
 )
 
 
+OTHER_CANCER_TYPES = re.compile(
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+)
+BREAST_ONLY = {
+    "extract_stage",
+    "extract_measurable",
+    "extract_hormone_receptor",
+    "extract_her2",
+    "extract_genes",
+    "extract_pd_l1",
+    "extract_presentation",
+}
 CARVE_OUT_BLIND = {
     extract_hormone_receptor,
     extract_her2,
@@ -1028,6 +1128,112 @@ ALTERNATIVES = re.compile(
 )
 
 
+# Cheap first looks: an extractor runs only when one of its words appears (plain substrings,
+# so a look may let through text the extractor then ignores, never the other way round).
+TRIGGERS = {
+    "extract_age": ("age", "year", "yo"),
+    "extract_sex": ("male", "women", "woman", "men", "man"),
+    "extract_performance": ("ecog", "performance", "zubrod", "karnofsky", "kps", "ps", "who"),
+    "extract_pregnancy": ("pregnan", "feed", "lactat", "nursing"),
+    "extract_hospice": ("hospice",),
+    "extract_neuropathy": ("neuropath",),
+    "extract_brain": ("brain", "cns", "central nervous", "intracranial", "cerebral", "parenchymal", "lepto", "mening"),
+    "extract_other_cancer": ("malignan", "cancer", "carcinoma", "tumo", "neoplasm", "primary"),
+    "extract_heart": (
+        "card",
+        "heart",
+        "myocard",
+        "angina",
+        "nyha",
+        "arrhythm",
+        "coronary",
+        "congestive",
+        "stroke",
+        "cerebrovascular",
+        "fibrillation",
+        "bypass",
+        "stent",
+        "valv",
+    ),
+    "extract_lung": ("lung", "ild", "pneumon", "pulmonary", "respiratory"),
+    "extract_hepatitis": ("hepatitis", "hbv", "hcv", "hbsag"),
+    "extract_hiv": ("hiv", "immunodeficiency", "aids"),
+    "extract_autoimmune": ("immune",),
+    "extract_stage": (
+        "metasta",
+        "stage",
+        "advanced",
+        "resect",
+        "operable",
+        "recurren",
+        "curative",
+        "adjuvant",
+        "surgery",
+        "m0",
+        "m1",
+        "mbc",
+        "abc",
+    ),
+    "extract_measurable": ("measurable", "bone"),
+    "extract_presentation": ("novo",),
+    "extract_prior_therapy": (
+        "prior",
+        "previous",
+        "receiv",
+        "treat",
+        "therap",
+        "exposure",
+        "exposed",
+        "progress",
+        "after",
+        "following",
+        "refractory",
+        "resistant",
+        "fail",
+        "naive",
+        "history",
+        "had",
+        "must have",
+        "recurrence",
+        "relapse",
+    ),
+    "extract_lines": ("line", "regimen", "course", "therap", "treatment", "untreated", "naive"),
+    "extract_hormone_receptor": re.compile(r"\b(?:er|pr|pgr|hr)\b|receptor|estrogen|hormone|luminal|triple|tnbc"),
+    "extract_her2": re.compile(r"her[\s-]?2|erbb2|ihc|ultra[\s-]?low|growth factor"),
+    "extract_genes": ("brca", "palb2", "pik3ca", "esr1", "akt", "pten"),
+    "extract_pd_l1": ("pd", "l1"),
+}
+
+
+TRIGGER_PATTERNS = {name: words for name, words in TRIGGERS.items() if isinstance(words, re.Pattern)}
+_TRIGGER_WORDS = sorted(
+    {word for words in TRIGGERS.values() if not isinstance(words, re.Pattern) for word in words}, key=len, reverse=True
+)
+# One scan for all the plain trigger words (longest first). A word hidden inside a longer
+# one is missed, which can only leave an extractor unrun, never run one wrongly.
+_TRIGGER_SCAN = re.compile("|".join(map(re.escape, _TRIGGER_WORDS)))
+# A longer word found at a position implies every trigger word that is its prefix.
+_TRIGGERED_BY = {
+    found: {
+        name
+        for name, words in TRIGGERS.items()
+        if not isinstance(words, re.Pattern) and any(found.startswith(w) for w in words)
+    }
+    for found in _TRIGGER_WORDS
+}
+
+
+def triggered(text: str) -> set[str]:
+    """The extractors worth running on a text."""
+    names: set[str] = set()
+    for found in _TRIGGER_SCAN.findall(text):
+        names |= _TRIGGERED_BY[found]
+    for name, pattern in TRIGGER_PATTERNS.items():
+        if pattern.search(text):
+            names.add(name)
+    return names
+
+
 def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -> str:
     if len(constraints) < 2:
         return "all"
@@ -1037,7 +1243,7 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -
         return "all"
     if excludes:
         return "any"
-    if re.search(r"\bor\b|and/or|either", text) and not re.search(r"\band\b", text):
+    if re.search(r"\bor\b|and/or|either", text) and not re.search(r"\band\b", re.sub(r"and/or|and or", "", text)):
         return "any"
     return "all"
 
@@ -1049,23 +1255,65 @@ def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]
         yield from _items(item.children, lead or inherited)
 
 
-def extract_item(text: str, kind: str, lexicon: Lexicon, lead: str = "") -> tuple[list[Constraint], bool, str]:
+INFORMATIONAL = re.compile(
+    r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm) (?:if|whether)\b|\b(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b"
+)
+NOT_A_CRITERION = re.compile(
+    r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
+)
+CONDITIONAL_ANYWHERE = re.compile(
+    r"\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
+)
+CONDITIONAL = re.compile(
+    r"^\W*[\w\s+()/-]{0,60}?\b(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+)
+EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
+
+
+def extract_item(
+    text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False
+) -> tuple[list[Constraint], bool, str]:
     """The constraints one criterion item yields, whether it is negated, and the logic joining them."""
     normal = normalise(text)
     context = normalise(lead)
     negated = bool(NEGATED_START.match(normal))
+    if negated and kind == EXCLUSION and EXCLUSION_NOT_ALLOWED.match(normal):
+        # "No prior chemotherapy is allowed" under exclusions: the therapy is what excludes.
+        negated = False
+        normal = re.sub(r"^\W*no\s+", "", normal)
     if not negated and context and NEGATED_START.match(context):
         negated = True
+    negated = negated != denied
+    if NOT_A_CRITERION.search(normal) or (INFORMATIONAL.search(normal) and not re.search(r"\bmust\b", normal)):
+        return [], False, "all"
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
-    if kind == INCLUSION and not negated and PERMISSION.search(normal) and not DENIAL.search(normal):
-        # "Patients with treated brain metastases are eligible": a permission, not a requirement.
+    if kind == INCLUSION and not negated and (PERMISSION.search(normal) or (DENIAL.search(normal) and not denied)):
+        # "Patients with treated brain metastases are eligible": a permission, not a requirement;
+        # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
         return [], False, "all"
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
+    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(normal):
+        # "Patients with ER-positive disease must have had endocrine therapy": it applies to
+        # some patients only, and which ones the engine cannot tell; the study team checks it.
+        return [], False, "all"
+    cancer_types = len(set(OTHER_CANCER_TYPES.findall(normal)))
+    # A criterion about another cancer, or a basket trial's list of cancers.
+    other_cancer = (cancer_types >= 1 and not re.search(r"\bbreast\b", normal)) or cancer_types >= 2
     constraints: list[Constraint] = []
+    softened_exclusion = kind == EXCLUSION and bool(PERMISSION.search(normal))
+    worth_running = triggered(combined)
     for extractor in EXTRACTORS:
+        if extractor.__name__ not in worth_running:
+            continue
+        if other_cancer and (
+            extractor.__name__ in BREAST_ONLY or extractor is extract_prior_therapy or extractor is extract_lines
+        ):
+            continue  # a basket trial's criterion for another cancer
+        if softened_exclusion and extractor.__name__ in BREAST_ONLY:
+            continue  # "... are allowed if all tumours were ER-positive" is a carve-out, not an exclusion
         if extractor is extract_prior_therapy:
             source = combined
         elif extractor in CARVE_OUT_BLIND:
@@ -1078,6 +1326,9 @@ def extract_item(text: str, kind: str, lexicon: Lexicon, lead: str = "") -> tupl
     return constraints, negated, _logic(kind, negated, constraints, normal)
 
 
+DENIED_AT_END = re.compile(
+    r"\b(?:is|are|will be) not (?:permitted|allowed|eligible|accepted)\W*$|\b(?:is|are) (?:prohibited|excluded)\W*$|\bnot eligible\W*$"
+)
 SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9%)\]])\.\s+(?=[A-Z])")
 
 
@@ -1088,6 +1339,11 @@ def sentences(text: str, kind: str) -> list[str]:
     ones are allowed.") stays whole, so the softening is read with it.
     """
     parts = [part.strip() for part in SENTENCE_BREAK.split(text) if part.strip()]
+    if len(parts) < 2 and text.count(";") >= 1:
+        # "postmenopausal women; metastatic disease; positive hormone receptor status;"
+        clauses = [part.strip() for part in text.split(";") if part.strip()]
+        if len(clauses) >= 2 and all(len(clause) <= 160 for clause in clauses):
+            parts = clauses
     if len(parts) < 2:
         return [text]
     if kind == EXCLUSION and any(
@@ -1101,33 +1357,31 @@ def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
     rules: list[Rule] = []
     number = 0
+    previous_or = False
     for section in parse(text or ""):
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
         for item, lead in _items(section.items):
             if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
                 continue
             number += 1
+            # "... progression on a CDK4/6 inhibitor OR" / next item: either of them will do.
+            or_chain = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE)) or previous_or
+            previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
             soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
             for sentence in sentences(item.text.strip(), kind):
-                sentence_kind, extra_negation = kind, False
-                if (
-                    kind == INCLUSION
-                    and DENIAL.search(normalise(sentence))
-                    and not NEGATED_START.match(normalise(sentence))
-                ):
-                    # "Prior neratinib is not permitted" among inclusion criteria excludes it.
-                    extra_negation = True
-                constraints, negated, logic = extract_item(sentence, sentence_kind, lexicon, lead)
-                negated = negated != extra_negation
+                normal = normalise(sentence)
+                # "Prior neratinib is not permitted" among inclusion criteria excludes it.
+                denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
+                constraints, negated, logic = extract_item(sentence, kind, lexicon, lead, denied)
                 rules.append(
                     Rule(
-                        kind=sentence_kind,
+                        kind=kind,
                         text=sentence,
                         constraints=tuple(constraints),
                         logic=logic,
                         negated=negated and bool(constraints),
-                        cohort=item.cohort,
-                        alternative=soft_lead,
+                        cohort=item.cohort or scope_of(sentence),
+                        alternative=soft_lead or or_chain or bool(CONDITIONAL.match(normal)),
                         heading=section.heading,
                         item=number,
                     )

@@ -128,6 +128,7 @@ class Lexicon:
         """Drug names, brands, codes and class phrases as token tuples (exact), and those ending in `*` (prefix)."""
         exact: dict[tuple[str, ...], str] = {}
         wild: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        longest: dict[str, int] = {}
         entries = [
             (name, f"drug:{drug.name}")
             for drug in self.drugs.values()
@@ -143,6 +144,8 @@ class Lexicon:
                 wild.setdefault(stem[0][:3], []).append((stem, key))
             else:
                 exact.setdefault(tokens, key)
+                longest[tokens[0]] = max(longest.get(tokens[0], 0), len(tokens))
+        self._longest = longest
         return exact, wild
 
     def therapy_mentions(self, text: str) -> list[tuple[str, int, int]]:
@@ -151,21 +154,24 @@ class Lexicon:
         Matching is by word tokens (case, hyphens and brackets ignored), longest phrase first.
         """
         exact, wild = self._therapy_phrases
+        longest = self._longest
         tokens = _tokens(text)
+        words = [token for token, _, _ in tokens]
         found = []
         index = 0
         while index < len(tokens):
             best: tuple[int, str] | None = None
-            for size in range(min(6, len(tokens) - index), 0, -1):
-                key = exact.get(tuple(token for token, _, _ in tokens[index : index + size]))
+            # Only phrases that start with this word can match here.
+            for size in range(min(longest.get(words[index], 0), len(tokens) - index), 0, -1):
+                key = exact.get(tuple(words[index : index + size]))
                 if key:
                     best = (size, key)
                     break
-            for stem, key in wild.get(tokens[index][0][:3], ()):
+            for stem, key in wild.get(words[index][:3], ()):
                 size = len(stem)
                 if size <= len(tokens) - index and (best is None or size > best[0]):
-                    words = [token for token, _, _ in tokens[index : index + size]]
-                    if words[:-1] == list(stem[:-1]) and words[-1].startswith(stem[-1]):
+                    window = words[index : index + size]
+                    if window[:-1] == list(stem[:-1]) and window[-1].startswith(stem[-1]):
                         best = (size, key)
             if best:
                 size, key = best
@@ -317,9 +323,17 @@ def read_fixtures(paths: Iterable[Path]) -> LexiconFiles:
                 if key in targets[entry.model]:
                     raise LexiconError(f"{path}: {key!r} appears twice")
                 targets[entry.model][key] = fields
-        except (json.JSONDecodeError, ValidationError) as error:
-            raise LexiconError(f"{path}: {error}") from None
+        except json.JSONDecodeError as error:
+            raise LexiconError(f"{path}: not valid JSON ({error})") from None
+        except ValidationError as error:
+            raise LexiconError(f"{path}: " + "; ".join(_plain(item) for item in error.errors())) from None
     try:
         return LexiconFiles.model_validate({"concepts": concepts, "classes": classes, "drugs": drugs})
     except ValidationError as error:
-        raise LexiconError(str(error)) from None
+        raise LexiconError("; ".join(_plain(item) for item in error.errors())) from None
+
+
+def _plain(item: dict) -> str:
+    where = ".".join(str(part) for part in item["loc"])
+    message = item["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -82,21 +82,26 @@ def _flag(answer: bool | None, specific: bool) -> Truth:
 
 
 def performance(profile: Profile, limits: dict[str, int]) -> Truth:
-    """Is the patient's performance at least as good as the trial's limit (ECOG <= e, or Karnofsky >= k)?"""
+    """Is the patient's performance at least as good as the trial's limit (ECOG <= e, or Karnofsky >= k)?
+
+    Each scale the patient gave is read against the trial's own scale where it has one, and
+    through the usual correspondence otherwise; every reading must agree (so a second answer
+    can only add a contradiction, never remove one).
+    """
+    readings: list[Truth] = []
     ecog, karnofsky = profile.health.ecog, profile.health.karnofsky
-    if ecog is not None and "ecog" in limits:
-        return ecog <= limits["ecog"]
-    if karnofsky is not None and "karnofsky" in limits:
-        return karnofsky >= limits["karnofsky"]
-    if karnofsky is not None and "ecog" in limits:
-        return karnofsky_to_ecog(karnofsky) <= limits["ecog"]
-    if ecog is not None and "karnofsky" in limits:
-        low, high = ECOG_TO_KARNOFSKY[ecog]
-        if low >= limits["karnofsky"]:
-            return True
-        if high < limits["karnofsky"]:
-            return False
-    return None
+    if ecog is not None:
+        if "ecog" in limits:
+            readings.append(ecog <= limits["ecog"])
+        else:
+            low, high = ECOG_TO_KARNOFSKY[ecog]
+            readings.append(True if low >= limits["karnofsky"] else (False if high < limits["karnofsky"] else None))
+    if karnofsky is not None:
+        if "karnofsky" in limits:
+            readings.append(karnofsky >= limits["karnofsky"])
+        else:
+            readings.append(karnofsky_to_ecog(karnofsky) <= limits["ecog"])
+    return all_of(readings) if readings else None
 
 
 def disease_extent(profile: Profile) -> str | None:
@@ -228,7 +233,11 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
             "hospice": "in_hospice",
             "hepatitis": "hepatitis_b_or_c",
         }.get(concept, concept)
-        return _flag(getattr(health, field_name), constraint.specific)
+        answer = getattr(health, field_name)
+        if value is False:
+            # "Seronegative for HIV" among inclusion criteria: the fact is not having it.
+            return None if answer is None else not answer
+        return _flag(answer, constraint.specific)
     if concept == "other_malignancy":
         answer = health.other_cancer_last_5_years
         if answer is None:
@@ -252,7 +261,11 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
         return extent in value
     if concept == "early_stage":
         metastatic = cancer.is_metastatic
-        return None if metastatic is None else not metastatic
+        if metastatic:
+            return False
+        if op == "in" and cancer.stage is not None and cancer.stage != "IV":
+            return cancer.stage in value
+        return None if metastatic is None else True
     if concept == "measurable_disease":
         return cancer.measurable_disease
     if concept == "bone_only_disease":

@@ -32,6 +32,14 @@ SITES = ("bone", "liver", "lung", "brain", "lymph_nodes", "skin_chest_wall", "pl
 class Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def null_section_is_empty(cls, value: object, info) -> object:
+        # Unknown may be written as null for a whole section too ({"genes": null}).
+        if value is None and info.field_name in NULLABLE_SECTIONS:
+            return NULLABLE_SECTIONS[info.field_name]()
+        return value
+
 
 class Location(Part):
     postal_code: str | None = Field(default=None, max_length=12)
@@ -105,6 +113,18 @@ class Health(Part):
     in_hospice: bool | None = None
 
 
+NULLABLE_SECTIONS = {
+    "genes": dict,
+    "received": dict,
+    "agents": list,
+    "lines_in_metastatic_setting": lambda: Lines(),
+    "cancer": lambda: Cancer(),
+    "biomarkers": lambda: Biomarkers(),
+    "treatment": lambda: Treatment(),
+    "health": lambda: Health(),
+}
+
+
 class Profile(BaseModel):
     # Unknown extra fields are tolerated (the contract lets producers add optional ones);
     # unknown fields inside the known sections are mistakes and are refused.
@@ -119,6 +139,13 @@ class Profile(BaseModel):
     biomarkers: Biomarkers = Biomarkers()
     treatment: Treatment = Treatment()
     health: Health = Health()
+
+    @field_validator("cancer", "biomarkers", "treatment", "health", mode="before")
+    @classmethod
+    def null_section_is_empty(cls, value: object, info) -> object:
+        if value is None:
+            return NULLABLE_SECTIONS[info.field_name]()
+        return value
 
     def to_json(self) -> dict:
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)

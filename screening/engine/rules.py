@@ -8,7 +8,7 @@ or a negated inclusion ("No prior CDK4/6 inhibitor"), the patient should not.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 INCLUSION = "inclusion"
@@ -27,13 +27,20 @@ class Constraint:
     qualifiers: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["qualifiers"] = list(self.qualifiers)
         if self.concept == "ecog":
-            data["value"] = dict(self.value)
+            value: Any = dict(self.value)
         elif isinstance(self.value, tuple):
-            data["value"] = list(self.value)
-        return {key: item for key, item in data.items() if item not in (None, "", False, [], ())}
+            value = list(self.value)
+        else:
+            value = self.value  # 0 and False are real values and always kept
+        data: dict[str, Any] = {"concept": self.concept, "op": self.op, "value": value}
+        if self.scope:
+            data["scope"] = self.scope
+        if self.specific:
+            data["specific"] = True
+        if self.qualifiers:
+            data["qualifiers"] = list(self.qualifiers)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Constraint:

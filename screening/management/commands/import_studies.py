@@ -6,6 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from screening.catalogue import BATCH_SIZE, BadFile, UpsertCounts, iter_files, records_in_file, upsert_records
+from screening.engine.parallel import warm_up
+from screening.knowledge import current_lexicon
 
 
 class Command(BaseCommand):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
 
     def handle(self, *args: Any, paths: list[Path], verbosity: int, **options: Any) -> None:
+        warm_up(current_lexicon())
         totals = UpsertCounts()
         skipped_files = 0
         files = 0

@@ -1,0 +1,206 @@
+"""Measuring the engine on real trials: extraction against the hand-labelled gold set,
+and screening against expert judgements (TREC 2021 breast topics, gold profiles).
+
+Reads the shared real data from disk; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from screening.ctgov import Study
+from screening.engine.extract import extract
+from screening.engine.lexicon import Lexicon
+from screening.engine.match import NOT_A_FIT, TrialFacts
+from screening.engine.profile import load_profile
+from screening.engine.rules import Rule
+from screening.engine.shortlist import screen_trial
+
+CATEGORY_OF = {"leptomeningeal": "history"}
+
+
+@dataclass
+class Score:
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else None
+
+    @property
+    def recall(self) -> float | None:
+        expected = self.true_positive + self.false_negative
+        return self.true_positive / expected if expected else None
+
+
+@dataclass
+class ExtractionReport:
+    trials: int = 0
+    criteria: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    by_category: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
+    mistakes: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> Score:
+        total = Score()
+        for score in self.by_category.values():
+            total.true_positive += score.true_positive
+            total.false_positive += score.false_positive
+            total.false_negative += score.false_negative
+        return total
+
+
+def canonical(constraint: dict[str, Any]) -> tuple:
+    """What counts as the same constraint: concept, op, value and scope (not the softeners)."""
+    value = constraint.get("value")
+    if isinstance(value, dict):
+        value = tuple(sorted(value.items()))
+    elif isinstance(value, list):
+        value = tuple(sorted(value)) if constraint["concept"] != "prior_therapy" else tuple(sorted(value))
+    scope = constraint.get("scope", "")
+    if constraint["concept"] == "gene_alteration":
+        scope = ",".join(sorted(scope.split(",")))
+    return (constraint["concept"], constraint["op"], value, scope)
+
+
+def record_text(path: Path) -> tuple[str, Study]:
+    study = Study.model_validate_json(path.read_bytes())
+    return study.protocol_section.eligibility_module.eligibility_criteria, study
+
+
+def evaluate_extraction(gold_dir: Path, records_dir: Path, lexicon: Lexicon) -> ExtractionReport:
+    report = ExtractionReport()
+    for gold_path in sorted(gold_dir.glob("NCT*.json")):
+        gold = json.loads(gold_path.read_text())
+        text, _ = record_text(records_dir / f"{gold['nct_id']}.json")
+        rules = extract(text, lexicon)
+        by_item: dict[int, list[Rule]] = defaultdict(list)
+        for rule in rules:
+            by_item[rule.item].append(rule)
+        report.trials += 1
+        used: set[int] = set()
+        for entry in gold["criteria"]:
+            report.criteria += 1
+            prefix = " ".join(entry["starts"].split())
+            # Several criteria may open with the same words: take them in order.
+            matches = [
+                number
+                for number, item_rules in by_item.items()
+                if number not in used
+                and item_rules[0].kind == entry["kind"]
+                and " ".join(item_rules[0].text.split()).startswith(prefix[:40])
+            ]
+            if matches:
+                used.add(matches[0])
+            if not matches:
+                report.unmatched.append(f"{gold['nct_id']}: {entry['kind']} {entry['starts']!r}")
+                continue
+            found = [c.to_dict() for rule in by_item[matches[0]] for c in rule.constraints]
+            expected = Counter(canonical(c) for c in entry["constraints"])
+            got = Counter(canonical(c) for c in found)
+            for key in expected.keys() | got.keys():
+                category = _category(key[0], lexicon)
+                hit = min(expected[key], got[key])
+                report.by_category[category].true_positive += hit
+                report.by_category[category].false_negative += expected[key] - hit
+                report.by_category[category].false_positive += got[key] - hit
+                if expected[key] != got[key]:
+                    report.mistakes.append(
+                        f"{gold['nct_id']} {entry['kind']} {entry['starts']!r}: expected {expected[key]} got {got[key]} of {key}"
+                    )
+    return report
+
+
+def _category(concept: str, lexicon: Lexicon) -> str:
+    if concept in lexicon.concepts:
+        return lexicon.concepts[concept].category
+    return CATEGORY_OF.get(concept, "other")
+
+
+@dataclass
+class JudgementReport:
+    name: str
+    eligible: int = 0
+    eligible_kept: int = 0
+    excluded: int = 0
+    excluded_caught: int = 0
+    hidden: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def eligible_hidden_share(self) -> float | None:
+        return (self.eligible - self.eligible_kept) / self.eligible if self.eligible else None
+
+    @property
+    def excluded_caught_share(self) -> float | None:
+        return self.excluded_caught / self.excluded if self.excluded else None
+
+    def add(self, judgement: str, result: dict[str, Any], label: str) -> None:
+        not_a_fit = result["tier"] == NOT_A_FIT
+        reason = next((c["text"][:90] for c in result["criteria"] if c["outcome"] == "not_met"), "")
+        if judgement == "eligible":
+            self.eligible += 1
+            if not_a_fit:
+                self.hidden.append(f"{label}: {reason}")
+            else:
+                self.eligible_kept += 1
+        elif judgement == "excluded":
+            self.excluded += 1
+            if not_a_fit:
+                self.excluded_caught += 1
+            else:
+                self.missed.append(label)
+
+
+def trial_facts_from_record(path: Path, lexicon: Lexicon) -> TrialFacts:
+    text, study = record_text(path)
+    eligibility = study.protocol_section.eligibility_module
+    return TrialFacts(
+        study.nct_id,
+        study.protocol_section.identification_module.brief_title,
+        extract(text, lexicon),
+        eligibility.sex or "ALL",
+        eligibility.minimum_age_years,
+        eligibility.maximum_age_years,
+    )
+
+
+def evaluate_trec(shared: Path, profiles_path: Path, lexicon: Lexicon) -> JudgementReport:
+    """TREC 2021 qrels: 2 = eligible, 1 = excluded (0 = not relevant, ignored)."""
+    report = JudgementReport("TREC 2021 breast topics")
+    profiles = {entry["topic"]: load_profile(entry["profile"]) for entry in json.loads(profiles_path.read_text())}
+    trials_dir = shared / "eval-source" / "trials-v2"
+    with (shared / "eval-source" / "trec2021" / "qrels_breast.tsv").open() as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    for row in rows:
+        judgement = {"2": "eligible", "1": "excluded"}.get(row["score"])
+        path = trials_dir / f"{row['corpus-id']}.json"
+        if judgement is None or row["query-id"] not in profiles or not path.exists():
+            continue
+        trial = trial_facts_from_record(path, lexicon)
+        result = screen_trial(trial, profiles[row["query-id"]], lexicon)
+        report.add(judgement, result, f"{row['query-id']} {row['corpus-id']}")
+    return report
+
+
+def evaluate_gold_profiles(profile_paths: list[Path], records_dir: Path, lexicon: Lexicon) -> JudgementReport:
+    report = JudgementReport("gold profiles")
+    cache: dict[str, TrialFacts] = {}
+    for path in profile_paths:
+        for entry in json.loads(path.read_text()):
+            patient = load_profile(entry["profile"])
+            for nct_id, judgement in entry["judgements"].items():
+                if nct_id not in cache:
+                    cache[nct_id] = trial_facts_from_record(records_dir / f"{nct_id}.json", lexicon)
+                result = screen_trial(cache[nct_id], patient, lexicon)
+                report.add(judgement, result, f"{entry['id']} {nct_id}")
+    return report
