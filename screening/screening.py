@@ -15,32 +15,65 @@ from screening.engine.shortlist import origin, shortlist
 from screening.knowledge import current_lexicon
 from screening.models import Site, SyncRun, Trial, TrialQuerySet
 
-_rule_cache: dict[tuple[str, str], list[Rule]] = {}
+# Parsed trials and their sites, kept between screenings until a record or its rules change
+# (the key holds the record's hash and the lexicon version its rules came from).
+_facts_cache: dict[tuple[str, str, str], TrialFacts] = {}
+_sites_cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
+CHUNK = 900  # below SQLite's limit on query parameters
+
+FACT_FIELDS = (
+    "nct_id",
+    "rules_version",
+    "record_hash",
+    "title",
+    "rules",
+    "sex",
+    "minimum_age_years",
+    "maximum_age_years",
+    "phases",
+    "status",
+)
 
 
-def trial_facts(trials: TrialQuerySet) -> list[TrialFacts]:
-    rows = trials.values_list(
-        "nct_id", "title", "rules", "rules_version", "sex", "minimum_age_years", "maximum_age_years", "phases", "status"
-    )
-    facts = []
-    for nct_id, title, rules, version, sex, low, high, phases, status in rows:
-        key = (nct_id, version)
-        parsed = _rule_cache.get(key)
-        if parsed is None:
-            parsed = [Rule.from_dict(item) for item in rules]
-            _rule_cache[key] = parsed
-        facts.append(TrialFacts(nct_id, title, parsed, sex, low, high, {"phases": phases.split(), "status": status}))
-    return facts
+def trial_rows(trials: TrialQuerySet) -> list[tuple[int, str, str, str]]:
+    return list(trials.values_list("id", "nct_id", "rules_version", "record_hash"))
 
 
-def sites_by_trial(trials: TrialQuerySet) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows = Site.objects.filter(trial__in=trials, latitude__isnull=False).values(
-        "trial__nct_id", "facility", "city", "state", "country", "status", "latitude", "longitude"
-    )
-    for row in rows:
-        found[row.pop("trial__nct_id")].append(row)
-    return found
+def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | None = None) -> list[TrialFacts]:
+    rows = rows if rows is not None else trial_rows(trials)
+    missing = [row[0] for row in rows if row[1:] not in _facts_cache]
+    for start in range(0, len(missing), CHUNK):
+        for nct_id, version, digest, title, rules, sex, low, high, phases, status in Trial.objects.filter(
+            id__in=missing[start : start + CHUNK]
+        ).values_list(*FACT_FIELDS):
+            _facts_cache[(nct_id, version, digest)] = TrialFacts(
+                nct_id,
+                title,
+                [Rule.from_dict(item) for item in rules],
+                sex,
+                low,
+                high,
+                {"phases": phases.split(), "status": status},
+            )
+    return [_facts_cache[row[1:]] for row in rows]
+
+
+def sites_by_trial(
+    trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Sites with coordinates, per trial."""
+    rows = rows if rows is not None else trial_rows(trials)
+    missing = {row[0]: (row[1], row[3]) for row in rows if (row[1], row[3]) not in _sites_cache}
+    ids = list(missing)
+    found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        for site in Site.objects.filter(trial_id__in=ids[start : start + CHUNK], latitude__isnull=False).values(
+            "trial_id", "facility", "city", "state", "country", "status", "latitude", "longitude"
+        ):
+            found[missing[site.pop("trial_id")]].append(site)
+    for key in missing.values():
+        _sites_cache[key] = found.get(key, [])
+    return {nct_id: _sites_cache[(nct_id, digest)] for _, nct_id, _, digest in rows}
 
 
 def catalogue_summary() -> dict[str, Any]:
@@ -55,5 +88,6 @@ def catalogue_summary() -> dict[str, Any]:
 
 def screen_profile(profile: Profile, trials: TrialQuerySet | None = None) -> dict[str, Any]:
     trials = trials if trials is not None else Trial.objects.all()
-    sites = sites_by_trial(trials) if origin(profile) else {}
-    return shortlist(profile, trial_facts(trials), current_lexicon(), sites=sites, catalogue=catalogue_summary())
+    rows = trial_rows(trials)
+    sites = sites_by_trial(trials, rows) if origin(profile) else {}
+    return shortlist(profile, trial_facts(trials, rows), current_lexicon(), sites=sites, catalogue=catalogue_summary())

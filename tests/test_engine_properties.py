@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from functools import cache
 
 from hypothesis import HealthCheck, given, settings
@@ -82,77 +83,95 @@ def maybe(values):
 
 
 BOOL = maybe([True, False])
-PROFILES = st.fixed_dictionaries(
-    {
-        "schema": st.just("trialscreen/profile@1"),
-        "age": st.one_of(st.none(), st.integers(18, 95)),
-        "sex": maybe(["female", "male"]),
-        "cancer": st.fixed_dictionaries(
-            {
-                "stage": maybe(["0", "I", "II", "III"]),
-                "metastatic": BOOL,
-                "presentation": maybe(["de_novo", "recurrent"]),
-                "unresectable_locally_advanced": BOOL,
-                "sites": st.one_of(st.none(), st.lists(st.sampled_from(SITES), unique=True, max_size=4)),
-                "brain_metastases": maybe(["none", "treated_stable", "active", "leptomeningeal"]),
-                "measurable_disease": BOOL,
-            }
-        ),
-        "biomarkers": st.fixed_dictionaries(
-            {
-                "er": maybe(["positive", "negative"]),
-                "pr": maybe(["positive", "negative"]),
-                "her2": maybe(["positive", "low", "ultralow", "zero", "negative"]),
-                "pd_l1": maybe(["positive", "negative"]),
-                "genes": st.dictionaries(st.sampled_from(GENES), maybe(["altered", "not_altered"]), max_size=4),
-            }
-        ),
-        "treatment": st.fixed_dictionaries(
-            {
-                "received": st.dictionaries(st.sampled_from(TREATMENT_CLASSES), BOOL, max_size=6),
-                "agents": st.lists(
-                    st.sampled_from(
-                        [
-                            "palbociclib",
-                            "fulvestrant",
-                            "enhertu",
-                            "olaparib",
-                            "capecitabine",
-                            "pembrolizumab",
-                            "alpelisib",
-                            "trastuzumab",
-                            "mystery-drug",
-                        ]
+
+
+def consistent_lines(data: dict) -> bool:
+    """The profile refuses a total smaller than its parts, so generate only consistent counts."""
+    counts = data["treatment"]["lines_in_metastatic_setting"]
+    total = counts["total"]
+    received = data["treatment"]["received"]
+    if (received.get("chemotherapy") is False and counts["chemotherapy"]) or (
+        received.get("endocrine_therapy") is False and counts["endocrine"]
+    ):
+        return False
+    return total is None or all(counts[part] is None or counts[part] <= total for part in ("chemotherapy", "endocrine"))
+
+
+PROFILES = (
+    st.fixed_dictionaries(
+        {
+            "schema": st.just("trialscreen/profile@1"),
+            "age": st.one_of(st.none(), st.integers(18, 95)),
+            "sex": maybe(["female", "male"]),
+            "cancer": st.fixed_dictionaries(
+                {
+                    "stage": maybe(["0", "I", "II", "III"]),
+                    "metastatic": BOOL,
+                    "presentation": maybe(["de_novo", "recurrent"]),
+                    "unresectable_locally_advanced": BOOL,
+                    "sites": st.one_of(st.none(), st.lists(st.sampled_from(SITES), unique=True, max_size=4)),
+                    "brain_metastases": maybe(["none", "treated_stable", "active", "leptomeningeal"]),
+                    "measurable_disease": BOOL,
+                }
+            ),
+            "biomarkers": st.fixed_dictionaries(
+                {
+                    "er": maybe(["positive", "negative"]),
+                    "pr": maybe(["positive", "negative"]),
+                    "her2": maybe(["positive", "low", "ultralow", "zero", "negative"]),
+                    "pd_l1": maybe(["positive", "negative"]),
+                    "genes": st.dictionaries(st.sampled_from(GENES), maybe(["altered", "not_altered"]), max_size=4),
+                }
+            ),
+            "treatment": st.fixed_dictionaries(
+                {
+                    "received": st.dictionaries(st.sampled_from(TREATMENT_CLASSES), BOOL, max_size=6),
+                    "agents": st.lists(
+                        st.sampled_from(
+                            [
+                                "palbociclib",
+                                "fulvestrant",
+                                "enhertu",
+                                "olaparib",
+                                "capecitabine",
+                                "pembrolizumab",
+                                "alpelisib",
+                                "trastuzumab",
+                                "mystery-drug",
+                            ]
+                        ),
+                        unique=True,
+                        max_size=3,
                     ),
-                    unique=True,
-                    max_size=3,
-                ),
-                "lines_in_metastatic_setting": st.fixed_dictionaries(
-                    {
-                        "total": st.one_of(st.none(), st.integers(0, 6)),
-                        "chemotherapy": st.one_of(st.none(), st.integers(0, 4)),
-                        "endocrine": st.one_of(st.none(), st.integers(0, 4)),
-                    }
-                ),
-            }
-        ),
-        "health": st.fixed_dictionaries(
-            {
-                "ecog": st.one_of(st.none(), st.integers(0, 4)),
-                "karnofsky": st.one_of(st.none(), st.sampled_from(list(range(10, 101, 10)))),
-                "pregnant_or_breastfeeding": BOOL,
-                "other_cancer_last_5_years": BOOL,
-                "heart_condition": BOOL,
-                "lung_condition": BOOL,
-                "hepatitis_b_or_c": BOOL,
-                "hiv": BOOL,
-                "autoimmune_disease": BOOL,
-                "neuropathy": BOOL,
-                "in_hospice": BOOL,
-            }
-        ),
-    }
-).filter(lambda p: not (p["cancer"]["stage"] == "IV" and p["cancer"]["metastatic"] is False))
+                    "lines_in_metastatic_setting": st.fixed_dictionaries(
+                        {
+                            "total": st.one_of(st.none(), st.integers(0, 6)),
+                            "chemotherapy": st.one_of(st.none(), st.integers(0, 4)),
+                            "endocrine": st.one_of(st.none(), st.integers(0, 4)),
+                        }
+                    ),
+                }
+            ),
+            "health": st.fixed_dictionaries(
+                {
+                    "ecog": st.one_of(st.none(), st.integers(0, 4)),
+                    "karnofsky": st.one_of(st.none(), st.sampled_from(list(range(10, 101, 10)))),
+                    "pregnant_or_breastfeeding": BOOL,
+                    "other_cancer_last_5_years": BOOL,
+                    "heart_condition": BOOL,
+                    "lung_condition": BOOL,
+                    "hepatitis_b_or_c": BOOL,
+                    "hiv": BOOL,
+                    "autoimmune_disease": BOOL,
+                    "neuropathy": BOOL,
+                    "in_hospice": BOOL,
+                }
+            ),
+        }
+    )
+    .filter(lambda p: not (p["cancer"]["stage"] == "IV" and p["cancer"]["metastatic"] is False))
+    .filter(consistent_lines)
+)
 
 
 @cache
@@ -196,7 +215,11 @@ def unsure(data: dict, path: tuple) -> dict:
 
 
 @given(PROFILES, st.data())
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("TRIALSCREEN_PROPERTY_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 def test_changing_any_answer_to_not_sure_never_makes_a_trial_not_a_fit(data, draw):
     paths = answer_paths(data)
     if not paths:

@@ -233,7 +233,7 @@ def test_pd_l1():
 
 def test_age_from_text():
     assert constraints_of("Age ≥ 18 years at the time of consent") == [{"concept": "age", "op": ">=", "value": 18}]
-    assert constraints_of("Older than 18 years") == [{"concept": "age", "op": ">=", "value": 18}]
+    assert constraints_of("Aged older than 18 years") == [{"concept": "age", "op": ">=", "value": 18}]
     assert constraints_of("Age ≥ 45 with no menses for at least 2 years") == []
     assert constraints_of("Aged 65 years or older") == [{"concept": "age", "op": ">=", "value": 65}]
 

@@ -97,6 +97,13 @@ def test_an_unknown_trial_is_named(tmp_path, demo_catalogue):
         ({"schema": "trialscreen/profile@2"}, "unknown profile schema 'trialscreen/profile@2'"),
         ({"schema": "trialscreen/profile@1", "age": 300}, "age: Input should be less than or equal to 120"),
         ({"schema": "trialscreen/profile@1", "biomarkers": {"her2": "maybe"}}, "biomarkers.her2"),
+        (
+            {
+                "schema": "trialscreen/profile@1",
+                "treatment": {"lines_in_metastatic_setting": {"total": 1, "chemotherapy": 2}},
+            },
+            "the total number of lines (1) cannot be smaller than the chemotherapy lines (2)",
+        ),
     ],
 )
 def test_an_invalid_profile_exits_with_a_message_that_names_it(tmp_path, demo_catalogue, data, message):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from screening.engine.lexicon import Lexicon
-from screening.engine.match import MET, NOT_ASSESSED, NOT_MET, UNKNOWN, Outcome
+from screening.engine.match import MET, NOT_ASSESSED, NOT_MET, STUDY_TEAM_CHECKS, UNKNOWN, Outcome
 from screening.engine.profile import Profile
 from screening.engine.rules import Constraint
 
@@ -195,7 +195,7 @@ def your_answer(constraint: Constraint, profile: Profile) -> str:
 def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
     rule = outcome.rule
     if outcome.outcome == NOT_ASSESSED:
-        return "The study team will check this."
+        return STUDY_TEAM_CHECKS
     constraint = _deciding(outcome)
     fact = describe(constraint, lexicon)
     verb = "rules out" if rule.excludes else "needs"

@@ -24,6 +24,8 @@ NOT_A_FIT = "not_a_fit"
 CHECK_FIRST = "check_first"
 WORTH_DISCUSSING = "worth_discussing"
 TIER_ORDER = {WORTH_DISCUSSING: 0, CHECK_FIRST: 1, NOT_A_FIT: 2}
+STUDY_TEAM_CHECKS = "The study team will check this."
+_UNSEEN = object()
 
 Truth = bool | None
 
@@ -158,16 +160,34 @@ def _is_coarse(class_key: str, profile_key: str, lexicon: Lexicon) -> bool:
     return drug_class.parent is None or lexicon.classes.get(drug_class.parent, drug_class).profile_key != profile_key
 
 
-def lines(profile: Profile, scope: str) -> int | None:
+def line_bounds(profile: Profile, scope: str) -> tuple[int, int | None]:
+    """The fewest and most lines of a kind the answers allow (most is None when open-ended)."""
     counts = profile.treatment.lines_in_metastatic_setting
-    value = getattr(counts, scope, None)
-    if value is not None:
-        return value
-    received_key = {"chemotherapy": "chemotherapy", "endocrine": "endocrine_therapy"}.get(scope)
-    if received_key and profile.treatment.received.get(received_key) is False:
-        return 0
-    if scope == "total" and counts.chemotherapy is not None and counts.endocrine is not None:
-        return max(counts.chemotherapy, counts.endocrine) if counts.chemotherapy == 0 or counts.endocrine == 0 else None
+    received = profile.treatment.received
+    chemo, endocrine, total = counts.chemotherapy, counts.endocrine, counts.total
+    if chemo is None and received.get("chemotherapy") is False:
+        chemo = 0
+    if endocrine is None and received.get("endocrine_therapy") is False:
+        endocrine = 0
+    if scope == "total":
+        lower = max([value for value in (total, chemo, endocrine) if value is not None], default=0)
+        return lower, total
+    value = chemo if scope == "chemotherapy" else endocrine
+    known = [bound for bound in (value, total) if bound is not None]
+    return (value or 0), (min(known) if known else None)
+
+
+def compare_lines(profile: Profile, scope: str, op: str, limit: int) -> Truth:
+    lower, upper = line_bounds(profile, scope)
+    if op == "<=":
+        return False if lower > limit else (True if upper is not None and upper <= limit else None)
+    if op == ">=":
+        # Contradictions first: answers that disagree with each other must not hide one.
+        return False if upper is not None and upper < limit else (True if lower >= limit else None)
+    if op == "==":
+        if lower > limit or (upper is not None and upper < limit):
+            return False
+        return True if upper is not None and lower == upper == limit else None
     return None
 
 
@@ -285,7 +305,7 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
             result = None
         return negate(result) if op == "not_received" else result
     if concept == "prior_lines":
-        return _compare(lines(profile, constraint.scope or "total"), op, value)
+        return compare_lines(profile, constraint.scope or "total", op, value)
     if concept == "hormone_receptor":
         return hormone_receptor(profile, constraint.scope or "hr", value)
     if concept == "triple_negative":
@@ -318,11 +338,24 @@ class Outcome:
         return self.outcome == NOT_MET and not self.rule.cohort
 
 
-def judge(rule: Rule, profile: Profile, lexicon: Lexicon) -> Outcome:
+def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, Truth] | None = None) -> Outcome:
+    """The outcome of one rule. `facts_seen` memoises facts across the trials of one screening."""
     if not rule.constraints:
         return Outcome(rule, NOT_ASSESSED)
-    facts = [(constraint, evaluate(constraint, profile, lexicon)) for constraint in rule.constraints]
-    combined = any_of(v for _, v in facts) if rule.logic == "any" else all_of(v for _, v in facts)
+    if facts_seen is None:
+        facts_seen = {}
+    facts = []
+    for constraint in rule.constraints:
+        # Keyed by identity: stored constraints are interned, and facts_seen lives for one screening.
+        key = id(constraint)
+        value = facts_seen.get(key, _UNSEEN)
+        if value is _UNSEEN:
+            value = facts_seen[key] = evaluate(constraint, profile, lexicon)
+        facts.append((constraint, value))
+    if len(facts) == 1:
+        combined = facts[0][1]
+    else:
+        combined = any_of(v for _, v in facts) if rule.logic == "any" else all_of(v for _, v in facts)
     if combined is None:
         return Outcome(rule, UNKNOWN, facts)
     satisfied = (not combined) if rule.excludes else combined
@@ -342,6 +375,29 @@ class TrialFacts:
     minimum_age: float | None = None
     maximum_age: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Criteria the engine does not assess read the same for everyone: built once, shared, read-only.
+    fixed_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The criteria list with the fixed entries in place (None where a rule is assessed).
+    template: list[dict[str, Any] | None] = field(default_factory=list)
+    assessed: list[tuple[int, Rule]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for index, rule in enumerate(self.rules):
+            if rule.constraints:
+                self.assessed.append((index, rule))
+                self.template.append(None)
+                continue
+            entry = {
+                "kind": rule.kind,
+                "text": rule.text,
+                "concept": None,
+                "outcome": NOT_ASSESSED,
+                "reason": STUDY_TEAM_CHECKS,
+            }
+            if rule.cohort:
+                entry["cohort"] = rule.cohort
+            self.fixed_entries[index] = entry
+            self.template.append(entry)
 
 
 def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, str, str, Truth]]:

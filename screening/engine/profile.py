@@ -86,6 +86,16 @@ class Lines(Part):
     chemotherapy: int | None = Field(default=None, ge=0, le=30)
     endocrine: int | None = Field(default=None, ge=0, le=30)
 
+    @model_validator(mode="after")
+    def total_covers_its_parts(self) -> Lines:
+        for part in ("chemotherapy", "endocrine"):
+            value = getattr(self, part)
+            if self.total is not None and value is not None and value > self.total:
+                raise ValueError(
+                    f"the total number of lines ({self.total}) cannot be smaller than the {part} lines ({value})"
+                )
+        return self
+
 
 class Treatment(Part):
     received: dict[Literal[TREATMENT_CLASSES], bool | None] = {}  # type: ignore[valid-type]
@@ -97,6 +107,14 @@ class Treatment(Part):
     @classmethod
     def lower_case(cls, agents: list[str]) -> list[str]:
         return [agent.strip().lower() for agent in agents if agent and agent.strip()][:100]
+
+    @model_validator(mode="after")
+    def lines_need_the_treatment(self) -> Treatment:
+        counts = self.lines_in_metastatic_setting
+        for kind, lines in (("chemotherapy", counts.chemotherapy), ("endocrine_therapy", counts.endocrine)):
+            if self.received.get(kind) is False and lines:
+                raise ValueError(f"{lines} lines of {kind.replace('_', ' ')} cannot go with never having had it")
+        return self
 
 
 class Health(Part):

@@ -44,6 +44,12 @@ class Constraint:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Constraint:
+        made = cls._build(data)
+        # Equal constraints recur across trials; one shared object lets matching memoise by identity.
+        return _INTERNED.setdefault(made, made)
+
+    @classmethod
+    def _build(cls, data: dict[str, Any]) -> Constraint:
         value = data.get("value")
         if isinstance(value, dict):
             value = tuple(sorted(value.items()))
@@ -55,6 +61,9 @@ class Constraint:
             specific=data.get("specific", False),
             qualifiers=tuple(data.get("qualifiers", ())),
         )
+
+
+_INTERNED: dict[Constraint, Constraint] = {}
 
 
 @dataclass(frozen=True)

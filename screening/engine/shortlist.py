@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from typing import Any
 
 from screening.engine.explain import question, reason
 from screening.engine.geo import miles_between, zip_point
 from screening.engine.lexicon import Lexicon
-from screening.engine.match import NOT_A_FIT, TIER_ORDER, UNKNOWN, TrialFacts, judge, structured_outcomes, tier
+from screening.engine.match import NOT_A_FIT, TIER_ORDER, UNKNOWN, TrialFacts, Truth, judge, structured_outcomes, tier
 from screening.engine.profile import Profile
 
 SCHEMA = "trialscreen/shortlist@1"
+OUTCOME_OF = {True: "met", False: "not_met", None: UNKNOWN}
 OPEN_SITE_STATUSES = {"RECRUITING", "NOT_YET_RECRUITING"}
 
 
@@ -36,7 +38,15 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
         return None
     recruiting = [site for site in located if site.get("status") in OPEN_SITE_STATUSES]
     candidates = recruiting or [site for site in located if not site.get("status")] or located
-    best = min(candidates, key=lambda site: miles_between(start, (site["latitude"], site["longitude"])))
+    # A flat-earth distance is enough to pick the closest; the reported distance is the true one.
+    latitude, longitude = start
+    stretch = math.cos(math.radians(latitude))
+    best = min(
+        candidates,
+        key=lambda site: (
+            (site["latitude"] - latitude) ** 2 + (((site["longitude"] - longitude + 180) % 360 - 180) * stretch) ** 2
+        ),
+    )
     return {
         "facility": best.get("facility", ""),
         "city": best.get("city", ""),
@@ -47,43 +57,64 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
     }
 
 
+def structured_entry(concept: str, wording: str, fits: Truth) -> dict[str, Any]:
+    answer = "your answers" if fits is not None else "we do not know this yet"
+    return {
+        "kind": "inclusion",
+        "text": wording,
+        "concept": concept,
+        "outcome": OUTCOME_OF[fits],
+        "reason": f"From the trial record: {wording.lower()}; {answer}"
+        + (" fit." if fits else (" do not fit." if fits is False else ".")),
+        "source": "structured",
+    }
+
+
 def screen_trial(
-    trial: TrialFacts, profile: Profile, lexicon: Lexicon, start: tuple[float, float] | None = None, sites=()
+    trial: TrialFacts,
+    profile: Profile,
+    lexicon: Lexicon,
+    start: tuple[float, float] | None = None,
+    sites=(),
+    memo: dict | None = None,
 ) -> dict[str, Any]:
-    outcomes = [judge(rule, profile, lexicon) for rule in trial.rules]
+    """One trial's result. `memo` carries facts and wording already worked out for this profile."""
+    memo = memo if memo is not None else {}
+    facts_seen = memo.setdefault("facts", {})
+    words = memo.setdefault("words", {})
     structured = structured_outcomes(trial, profile)
-    criteria = []
-    for concept, wording, _, fits in structured:
-        answer = "your answers" if fits is not None else "we do not know this yet"
-        criteria.append(
-            {
-                "kind": "inclusion",
-                "text": wording,
-                "concept": concept,
-                "outcome": {True: "met", False: "not_met", None: "unknown"}[fits],
-                "reason": f"From the trial record: {wording.lower()}; {answer}"
-                + (" fit." if fits else (" do not fit." if fits is False else ".")),
-                "source": "structured",
-            }
-        )
-    questions: list[str] = []
-    for outcome in outcomes:
+    # Criteria the engine does not assess are already in place; fill in the assessed ones.
+    rule_entries = list(trial.template)
+    outcomes = []
+    questions: list[str] = [
+        f"Do I meet this trial's {concept} limit? ({wording}.)"
+        for concept, wording, _, fits in structured
+        if fits is None
+    ]
+    counts = {"met": 0, "not_met": 0, UNKNOWN: 0, "not_assessed": len(trial.fixed_entries)}
+    for index, rule in trial.assessed:
+        outcome = judge(rule, profile, lexicon, facts_seen)
+        outcomes.append(outcome)
+        counts[outcome.outcome] += 1
+        # The wording depends on the constraints, the rule's sense and the outcome, not the trial.
+        key = (rule.constraints, rule.excludes, rule.cohort, outcome.outcome)
+        if key not in words:
+            words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
+        explained, asked = words[key]
         entry = {
-            "kind": outcome.rule.kind,
-            "text": outcome.rule.text,
-            "concept": outcome.rule.concept,
+            "kind": rule.kind,
+            "text": rule.text,
+            "concept": rule.concept,
             "outcome": outcome.outcome,
-            "reason": reason(outcome, lexicon, profile),
+            "reason": explained,
         }
-        if outcome.rule.cohort:
-            entry["cohort"] = outcome.rule.cohort
-        criteria.append(entry)
-        asked = question(outcome, lexicon)
+        if rule.cohort:
+            entry["cohort"] = rule.cohort
+        rule_entries[index] = entry
         if asked and asked not in questions:
             questions.append(asked)
-    for concept, wording, _, fits in structured:
-        if fits is None:
-            questions.insert(0, f"Do I meet this trial's {concept} limit? ({wording}.)")
+    for *_, fits in structured:
+        counts[OUTCOME_OF[fits]] += 1
     site = nearest_site(sites, start)
     return {
         "nct_id": trial.nct_id,
@@ -93,15 +124,17 @@ def screen_trial(
         "outside_travel_distance": bool(
             site and profile.max_travel_miles is not None and site["distance_miles"] > profile.max_travel_miles
         ),
-        "criteria": criteria,
+        "criteria": [structured_entry(concept, wording, fits) for concept, wording, _, fits in structured]
+        + rule_entries,
         "questions_for_oncologist": questions,
+        "counts": counts,
         **trial.extra,
     }
 
 
 def rank_key(result: dict[str, Any]) -> tuple:
-    unknowns = sum(1 for item in result["criteria"] if item["outcome"] == UNKNOWN)
-    met = sum(1 for item in result["criteria"] if item["outcome"] == "met")
+    unknowns = result["counts"][UNKNOWN]
+    met = result["counts"]["met"]
     distance = result["nearest_site"]["distance_miles"] if result["nearest_site"] else float("inf")
     return (TIER_ORDER[result["tier"]], result["outside_travel_distance"], unknowns, -met, distance, result["nct_id"])
 
@@ -117,7 +150,8 @@ def shortlist(
 ) -> dict[str, Any]:
     start = origin(profile)
     sites = sites or {}
-    results = [screen_trial(trial, profile, lexicon, start, sites.get(trial.nct_id, ())) for trial in trials]
+    memo: dict = {}
+    results = [screen_trial(trial, profile, lexicon, start, sites.get(trial.nct_id, ()), memo) for trial in trials]
     results.sort(key=rank_key)
     now = now or dt.datetime.now(dt.UTC)
     return {
