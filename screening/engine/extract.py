@@ -93,6 +93,7 @@ NEGATED_START = re.compile(
     r"|(?:has|have|had) not|not have|must not|cannot have"
     r"|(?:patients?|participants?|subjects?)?\s*(?:must |should )?(?:has|have) (?:had |received )?no"
     r"|(?:was|were|is|are|has been|have been) never"
+    r"|(?:[\w-]+\s+){1,6}?(?:must|should|shall|can|will) not (?!be excluded)"
     r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
 PERMISSION = re.compile(
@@ -242,17 +243,24 @@ def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
         return []
     if kind == INCLUSION and negated and not PREGNANT.search(text):
         return []
+    if re.search(r"\b(?:get|gets|getting|become|becoming|father)\w* (?:a child|pregnant)", text) and not re.search(
+        r"\b(?:are|is|currently|already) pregnant\b|^\W*pregnan", text
+    ):
+        return []  # about becoming pregnant during the study: contraception, for the study team
     if PREGNANT.search(text) or PREGNANCY_NOUN.search(text):
-        if re.search(
-            r"\b(?:plan|planning|intend|intending|expect|wish)\w* to (?:become|get) pregnant", text
-        ) and not re.search(r"\b(?:are|is|currently) pregnant", text):
+        if (
+            re.search(r"\b(?:plan|planning|intend|intending|expect|wish)\w* to (?:become|get) pregnant", text)
+            and not re.search(r"\b(?:are|is|currently) pregnant", text)
+            and not re.match(r"^\W*(?:pregnan|breast|lactat|nursing)", text)
+        ):
             return []
         return [Constraint("pregnancy", "is", True)]
     return []
 
 
 BRAIN = re.compile(
-    r"(?<!non-)(?<!non )\b(?:brain|cns|central nervous system|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
+    r"(?<!non-)(?<!non )\b(?:brain|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|involvement|spread)\b"
+    r"|(?<!non-)(?<!non )\b(?:cns|central nervous system)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
     r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b"
 )
 LEPTO = re.compile(r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis)\b")
@@ -282,7 +290,7 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 and kind == EXCLUSION
                 and not negated
                 and not re.match(
-                    r"^\W*(?:known|active|untreated|symptomatic|presence|history|evidence|patients? with (?:known|active|untreated))",
+                    r"^\W*(?:(?:has|have|had|with|patients?|participants?|subjects?)\s+(?:with\s+|has\s+|have\s+)?)?(?:a\s+)?(?:known|active|untreated|symptomatic|presence|history|evidence)",
                     text,
                 )
             ):
@@ -326,6 +334,11 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     match = OTHER_CANCER.search(text)
     if not match:
         return []
+    if re.search(
+        r"\b(?:interfere|in the opinion|judg(?:e)?ment|study|trial|participat\w*|hematologic\w*|haematologic\w*)\b",
+        text,
+    ):
+        return []  # investigator judgement, other studies, or blood cancers: for the study team
     if re.search(r"\bbreast\b", text[match.start() : match.end() + 20]) and not re.search(
         r"\bother\b|\banother\b|\bsecond\b", match[0]
     ):
@@ -623,7 +636,7 @@ THERAPY_SKIP = re.compile(
     r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|candidates? for|discontinu\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
-    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with the exception of|excluding|apart from|besides|unless|not including|but not)\b"
@@ -713,7 +726,10 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 
 
-LINE_NOUN = r"(?:lines?|regimens?|courses?|(?:treatments|therapies)\b(?! (?:with|of) )|(?:prior|previous) (?:systemic )?(?:treatment|therapy))"
+LINE_NOUN = (
+    r"(?:lines?|regimens?|courses?|(?:treatments|therapies)\b(?! (?:with|of) )|(?:prior|previous) (?:systemic )?(?:treatment|therapy)"
+    r"|(?:chemotherapy|chemotherapies|endocrine therapy|endocrine therapies|hormonal therapy|hormonal therapies|hormone therapy)\b(?!\s*(?:cycles?|doses?|sessions?|within|for \d)))"
+)
 LINE_MIDDLE = r"(?:(?:prior|previous|additional|total|different|systemic|cytotoxic|chemotherapy|chemotherapeutic|chemo|endocrine|hormonal|hormone|anti-?cancer|based|or|and|of|standard|lines? of)[\s-]+){0,5}"
 LINES_NUMBER = re.compile(
     rf"(?P<cmp><=|>=|<|>)?\s*(?P<low>\d{{1,2}})\s*(?:(?:-|to|or)\s*(?P<high>\d{{1,2}}))?\s*(?P<after>\+|or more|or fewer|or less)?\s*(?:\(\d+\)\s*)?(?!(?:days?|weeks?|months?|years?|cycles?|doses?|mg|%)\b){LINE_MIDDLE}{LINE_NOUN}"
@@ -730,6 +746,11 @@ def _lines_scope(text: str) -> str:
     if re.search(r"\b(?:endocrine|hormonal|hormone|anti-?estrogen)\w*", text):
         return "endocrine"
     return "total"
+
+
+LINES_RANGE = re.compile(
+    rf"(?:>=|>)?\s*(?P<low>\d{{1,2}})\s*(?:and|or|but|,)\s*(?:<=|up to)\s*(?P<high>\d{{1,2}})\s*{LINE_MIDDLE}{LINE_NOUN}"
+)
 
 
 def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
@@ -781,6 +802,14 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         return []
     if re.search(r"\bno (?:limit|restriction|maximum)\b|\bany number\b|\bunlimited\b", text):
         return []
+    ranged = LINES_RANGE.search(text)
+    if ranged and int(ranged["low"]) <= int(ranged["high"]) <= 10:
+        # "at least 1 and no more than 3 prior lines", "one or up to two prior therapies"
+        scope = _lines_scope(ranged[0] + " " + text[ranged.end() : ranged.end() + 60].split(" and ")[0])
+        return [
+            Constraint("prior_lines", ">=", int(ranged["low"]), scope=scope),
+            Constraint("prior_lines", "<=", int(ranged["high"]), scope=scope),
+        ]
     for match in LINES_NUMBER.finditer(text):
         found.extend(_line_limits(match, text, kind))
     if found:
@@ -1288,7 +1317,13 @@ def extract_item(
         return [], False, "all"
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
-    if kind == INCLUSION and not negated and (PERMISSION.search(normal) or (DENIAL.search(normal) and not denied)):
+    limit_wording = re.search(r"\b(?:<=|up to|a maximum of|maximum)\s*\(?\d", normal)
+    if (
+        kind == INCLUSION
+        and not negated
+        and not limit_wording
+        and (PERMISSION.search(normal) or (DENIAL.search(normal) and not denied))
+    ):
         # "Patients with treated brain metastases are eligible": a permission, not a requirement;
         # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
         return [], False, "all"
@@ -1298,7 +1333,8 @@ def extract_item(
     if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(normal):
         # "Patients with ER-positive disease must have had endocrine therapy": it applies to
         # some patients only, and which ones the engine cannot tell; the study team checks it.
-        return [], False, "all"
+        # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
+        return extract_pregnancy(normal, kind, negated, lexicon), negated, "all"
     cancer_types = len(set(OTHER_CANCER_TYPES.findall(normal)))
     # A criterion about another cancer, or a basket trial's list of cancers.
     other_cancer = (cancer_types >= 1 and not re.search(r"\bbreast\b", normal)) or cancer_types >= 2
@@ -1315,7 +1351,8 @@ def extract_item(
         if softened_exclusion and extractor.__name__ in BREAST_ONLY:
             continue  # "... are allowed if all tumours were ER-positive" is a carve-out, not an exclusion
         if extractor is extract_prior_therapy:
-            source = combined
+            # The lead lends its verb ("Prior treatment with any of:") to an item naming a therapy.
+            source = combined if lexicon.therapy_mentions(normal) else normal
         elif extractor in CARVE_OUT_BLIND:
             source = main_clause
         else:
