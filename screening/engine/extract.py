@@ -1294,7 +1294,7 @@ CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
 CONDITIONAL = re.compile(
-    r"^\W*[\w\s+()/-]{0,60}?\b(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+    r"^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
