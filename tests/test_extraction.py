@@ -256,3 +256,21 @@ def test_a_denied_item_among_inclusion_criteria_excludes():
         (False, ("drug:trastuzumab",)),
         (True, ("drug:neratinib",)),
     ]
+
+
+def test_requirements_no_patient_could_meet_together_become_alternatives():
+    text = "Inclusion Criteria:\n\n* Triple-negative breast cancer\n* Hormone receptor-positive breast cancer\n* ECOG 0-1\n"
+    rules = extract(text, lexicon())
+    assert [rule.alternative for rule in rules] == [True, True, False]
+
+
+def test_her2_expressing_means_positive_or_low():
+    assert constraints_of("HER2-positive or HER2-low (IHC 1+ to 3+) breast cancer") == [
+        {"concept": "her2", "op": "in", "value": ["positive", "low"]}
+    ]
+
+
+def test_a_definition_after_the_requirement_keeps_the_requirement():
+    assert constraints_of("HER2-negative breast cancer, defined as IHC 0 or 1+, or 2+ with negative ISH") == [
+        {"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]}
+    ]

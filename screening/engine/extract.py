@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 from screening.criteria import EXCLUSION, INCLUSION, Item, parse, scope_of
@@ -502,6 +503,7 @@ ADVANCED = re.compile(
 )
 EARLY = re.compile(
     r"\b(?:early[\s-]?stage|early breast cancer|operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
+    r"|\bc?t[0-4][a-d]?\s*c?n[0-3][a-c]?\s*c?m0\b"
     r"|\bstage (?:0|i{1,3}|1|2|3)[abc]?(?:\s*(?:-|to|or|and|,)\s*(?:i{1,3}|1|2|3)[abc]?)*\b(?!\s*(?:-|to|or|and|,)\s*(?:iv|4))"
 )
 SITE_METASTASES = re.compile(
@@ -535,7 +537,12 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             r"\b(?:no|without|absence of|free of|non)\b[\w\s-]{0,25}$", text[: metastatic.start()]
         ):
             found.append(Constraint("early_stage", "is", True))
-        elif (metastatic or advanced) and DISEASE_WORDS.search(text) and not early:
+        elif (
+            (metastatic or advanced)
+            and (DISEASE_WORDS.search(text) or len(text) < 60)
+            and not early
+            and not re.search(r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b", text)
+        ):
             therapy_context = re.search(
                 r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
                 text,
@@ -559,7 +566,7 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             metastatic
             and not qualified
             and not another_cancer
-            and not SITE_METASTASES.search(text)
+            and (not SITE_METASTASES.search(text) or re.search(r"\bdistant metasta\w*|\bmetastatic disease\b", text))
             and not history
             and not THERAPY_HISTORY.search(text)
         ):
@@ -940,7 +947,7 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         levels.add("zero")
     if not levels:
         return []
-    if "positive" in levels and levels & set(HER2_NEGATIVE_SET):
+    if "positive" in levels and levels & {"ultralow", "zero", "negative"}:
         if re.search(r"\bor\b|and/or|regardless|irrespective|any\b", cleaned):
             return []
         # "HER2-positive ... not HER2-low" style sentences are too tangled to read safely.
@@ -1313,7 +1320,13 @@ def extract_item(
     if not negated and context and NEGATED_START.match(context):
         negated = True
     negated = negated != denied
-    if NOT_A_CRITERION.search(normal) or (INFORMATIONAL.search(normal) and not re.search(r"\bmust\b", normal)):
+    if NOT_A_CRITERION.search(normal):
+        return [], False, "all"
+    definition = re.search(r"\b(?:as )?defined (?:as|by)\b", normal)
+    if definition and definition.start() > 12:
+        # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
+        normal = normal[: definition.start()]
+    elif INFORMATIONAL.search(normal) and not re.search(r"\bmust\b", normal):
         return [], False, "all"
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
@@ -1390,8 +1403,74 @@ def sentences(text: str, kind: str) -> list[str]:
     return parts
 
 
+BIOLOGY_CONCEPTS = {"her2", "hormone_receptor", "triple_negative"}
+STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
+
+
+def _soften_conflicts(rules: list[Rule], lexicon: Lexicon) -> list[Rule]:
+    """Requirements no single patient could meet together belong to different cohorts.
+
+    A basket or multi-cohort trial may list "triple-negative" and "HR-positive" as
+    separate inclusion items; read as all-required they would rule everyone out, so
+    each becomes one alternative among several.
+    """
+    from screening.engine.match import judge  # the matcher checks consistency, no cycle at import
+
+    def requirements(concepts: set[str]) -> list[int]:
+        return [
+            index
+            for index, rule in enumerate(rules)
+            if rule.kind == INCLUSION
+            and not rule.excludes
+            and not rule.alternative
+            and not rule.cohort
+            and rule.constraints
+            and {c.concept for c in rule.constraints} <= concepts
+        ]
+
+    softened = set()
+    for concepts, patients in ((BIOLOGY_CONCEPTS, "biology"), (STAGE_CONCEPTS, "stage")):
+        indexes = requirements(concepts)
+        if len(indexes) < 2:
+            continue
+        satisfiable = any(
+            all(judge(rules[index], patient, lexicon).outcome != "not_met" for index in indexes)
+            for patient in _patients(patients)
+        )
+        if not satisfiable:
+            softened.update(indexes)
+    return [replace(rule, alternative=True) if index in softened else rule for index, rule in enumerate(rules)]
+
+
+@lru_cache(maxsize=4)
+def _patients(kind: str) -> list:
+    from screening.engine.profile import load_profile
+
+    return [load_profile(data) for data in (_BIOLOGY_PATIENTS if kind == "biology" else _STAGE_PATIENTS)]
+
+
+_BIOLOGY_PATIENTS = [
+    {"schema": "trialscreen/profile@1", "biomarkers": {"er": er, "pr": pr, "her2": her2}}
+    for er in ("positive", "negative")
+    for pr in ("positive", "negative")
+    for her2 in ("positive", "low", "ultralow", "zero")
+]
+_STAGE_PATIENTS = [
+    {
+        "schema": "trialscreen/profile@1",
+        "cancer": {"stage": stage, "metastatic": stage == "IV", "unresectable_locally_advanced": advanced},
+    }
+    for stage in ("0", "I", "II", "III", "IV")
+    for advanced in (True, False)
+]
+
+
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
+    return _soften_conflicts(_extract(text, lexicon), lexicon)
+
+
+def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     rules: list[Rule] = []
     number = 0
     previous_or = False
