@@ -23,7 +23,7 @@ from screening.engine.parallel import rules_for_many
 from screening.knowledge import current_lexicon
 from screening.models import Sex, Site, Trial, TrialStatus
 
-BATCH_SIZE = 500
+BATCH_SIZE = 250
 
 
 @dataclass
@@ -46,6 +46,14 @@ class UpsertCounts:
     @property
     def loaded(self) -> int:
         return self.new + self.updated + self.unchanged
+
+
+def eligibility_text(record: dict[str, Any]) -> str:
+    """The criteria text of a raw record, read without validating it (for extraction ahead of time)."""
+    section = record.get("protocolSection")
+    module = section.get("eligibilityModule") if isinstance(section, dict) else None
+    text = module.get("eligibilityCriteria") if isinstance(module, dict) else None
+    return text if isinstance(text, str) else ""
 
 
 class BadFile(Exception):
@@ -172,7 +180,10 @@ def _valid_id(nct_id: str) -> bool:
 
 
 def upsert_records(
-    records: list[dict[str, Any]], sources: list[str] | None = None, lexicon: Lexicon | None = None
+    records: list[dict[str, Any]],
+    sources: list[str] | None = None,
+    lexicon: Lexicon | None = None,
+    prepared: dict[str, list[dict]] | None = None,
 ) -> UpsertCounts:
     """Insert or update a batch of study records in one transaction.
 
@@ -222,9 +233,10 @@ def upsert_records(
             changed.append((nct_id, study, record, digest, row))
             counts.updated += 1
 
-        all_rules = rules_for_many(
-            [study.protocol_section.eligibility_module.eligibility_criteria for _, study, _, _, _ in changed], lexicon
-        )
+        texts = [study.protocol_section.eligibility_module.eligibility_criteria for _, study, _, _, _ in changed]
+        prepared = prepared or {}
+        fresh = iter(rules_for_many([text for text in texts if text not in prepared], lexicon))
+        all_rules = [prepared[text] if text in prepared else next(fresh) for text in texts]
         for (nct_id, study, record, digest, row), rules in zip(changed, all_rules, strict=True):
             fields = trial_fields(study, record, digest, rules, lexicon.version)
             if row is None:

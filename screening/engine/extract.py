@@ -1303,6 +1303,8 @@ CONDITIONAL_ANYWHERE = re.compile(
 CONDITIONAL = re.compile(
     r"^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
+LIMIT_WORDING = re.compile(r"\b(?:<=|up to|a maximum of|maximum)\s*\(?\d")
+DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
 
@@ -1322,7 +1324,7 @@ def extract_item(
     negated = negated != denied
     if NOT_A_CRITERION.search(normal):
         return [], False, "all"
-    definition = re.search(r"\b(?:as )?defined (?:as|by)\b", normal)
+    definition = DEFINITION.search(normal)
     if definition and definition.start() > 12:
         # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
         normal = normal[: definition.start()]
@@ -1330,7 +1332,7 @@ def extract_item(
         return [], False, "all"
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
-    limit_wording = re.search(r"\b(?:<=|up to|a maximum of|maximum)\s*\(?\d", normal)
+    limit_wording = LIMIT_WORDING.search(normal)
     if (
         kind == INCLUSION
         and not negated
@@ -1365,7 +1367,7 @@ def extract_item(
             continue  # "... are allowed if all tumours were ER-positive" is a carve-out, not an exclusion
         if extractor is extract_prior_therapy:
             # The lead lends its verb ("Prior treatment with any of:") to an item naming a therapy.
-            source = combined if lexicon.therapy_mentions(normal) else normal
+            source = combined if context and lexicon.therapy_mentions(normal) else normal
         elif extractor in CARVE_OUT_BLIND:
             source = main_clause
         else:

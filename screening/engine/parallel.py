@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from screening.engine.extract import extract
@@ -56,6 +57,19 @@ def rules_for_many(texts: list[str], lexicon: Lexicon) -> list[list[dict]]:
     if len(texts) < PARALLEL_FROM or workers < 2 or os.environ.get("TRIALSCREEN_SERIAL_EXTRACTION"):
         return [rules_for(text, lexicon) for text in texts]
     return list(_pool(lexicon, workers).map(_rules_in_worker, texts, chunksize=16))
+
+
+def rules_ahead(texts: list[str], lexicon: Lexicon) -> Callable[[], dict[str, list[dict]]]:
+    """Start extracting in the workers now; the returned call collects the rules by text.
+
+    Lets a caller write one batch to the database while the next is being extracted.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    unique = list(dict.fromkeys(texts))
+    if len(unique) < PARALLEL_FROM or workers < 2 or os.environ.get("TRIALSCREEN_SERIAL_EXTRACTION"):
+        return lambda: dict(zip(unique, (rules_for(text, lexicon) for text in unique), strict=True))
+    results = _pool(lexicon, workers).map(_rules_in_worker, unique, chunksize=16)
+    return lambda: dict(zip(unique, results, strict=True))
 
 
 def shutdown() -> None:

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from screening.catalogue import BATCH_SIZE, BadFile, UpsertCounts, iter_files, records_in_file, upsert_records
-from screening.engine.parallel import warm_up
+from screening.catalogue import (
+    BATCH_SIZE,
+    BadFile,
+    UpsertCounts,
+    eligibility_text,
+    iter_files,
+    records_in_file,
+    upsert_records,
+)
+from screening.engine.parallel import rules_ahead, warm_up
 from screening.knowledge import current_lexicon
 
 
@@ -21,17 +30,27 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
 
     def handle(self, *args: Any, paths: list[Path], verbosity: int, **options: Any) -> None:
-        warm_up(current_lexicon())
+        lexicon = current_lexicon()
+        warm_up(lexicon)
         totals = UpsertCounts()
         skipped_files = 0
         files = 0
         batch: list[dict[str, Any]] = []
         sources: list[str] = []
+        waiting: tuple[list[dict[str, Any]], list[str], Callable[[], dict[str, list[dict]]]] | None = None
 
         def flush() -> None:
-            totals.add(upsert_records(batch, sources))
-            batch.clear()
-            sources.clear()
+            # Start extracting this batch, then write the previous one while the workers run.
+            nonlocal waiting, batch, sources
+            ahead = rules_ahead([eligibility_text(record) for record in batch], lexicon)
+            write_waiting()
+            waiting = (batch, sources, ahead)
+            batch, sources = [], []
+
+        def write_waiting() -> None:
+            if waiting is not None:
+                records, names, ahead = waiting
+                totals.add(upsert_records(records, names, lexicon, prepared=ahead()))
 
         for path in paths:
             if not path.exists():
@@ -52,6 +71,7 @@ class Command(BaseCommand):
                 flush()
         if batch:
             flush()
+        write_waiting()
 
         for problem in totals.problems:
             self.stderr.write(f"Skipped a record in {problem}")
