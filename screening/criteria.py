@@ -86,9 +86,15 @@ _SCOPE = re.compile(
 )
 
 
+_LEADING_SCOPE = re.compile(
+    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|stage|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\s*[,:]",
+    re.IGNORECASE,
+)
+
+
 def scope_of(body: str) -> str:
-    """A trailing "(phase II)" or "(cohort B only)" limits an item to part of the trial."""
-    match = _SCOPE.search(body)
+    """A trailing "(phase II)" or a leading "For Module 2 only," limits an item to part of the trial."""
+    match = _SCOPE.search(body) or _LEADING_SCOPE.search(body)
     return match["scope"] if match else ""
 
 

@@ -378,7 +378,7 @@ HEART_BROAD = re.compile(
     r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:\w+\s+){0,2}?(?:cardiac|cardiovascular|heart)\s+(?:disease|conditions?|illness|dysfunction|impairment)"
 )
 HEART_SPECIFIC = re.compile(
-    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|stroke|cerebrovascular|atrial fibrillation|bypass|stent|valvular)\b"
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular)\b"
 )
 HEART_LAB_ONLY = re.compile(
     r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
@@ -386,6 +386,10 @@ HEART_LAB_ONLY = re.compile(
 
 
 def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if re.search(r"\b(?:medical|psychiatric|systemic) (?:conditions?|illness\w*|disease)\b", text) and re.search(
+        r"\be\.?g\.?|\bsuch as\b|\bincluding\b", text
+    ):
+        return []  # a catch-all with examples: the investigator judges it
     if (kind == EXCLUSION) == negated:
         return []
     broad = HEART_BROAD.search(text)
@@ -721,7 +725,8 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     between = segment[first:]
     op = (
         "received_all"
-        if re.search(r"\band\b", between)
+        if kind == INCLUSION
+        and re.search(r"\band\b", between)
         and not re.search(r"\bor\b|and/or|either|any\b|one of", between)
         and len(keys) > 1
         else "received_any"
@@ -729,7 +734,11 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     if naive:
         op = "not_received"
     generic_only = all(key in ("class:chemotherapy", "class:endocrine_therapy") for key in keys)
-    specific = bool(exception) and generic_only
+    # "Investigational SERDs" does not cover approved drugs of the class, which we cannot tell apart.
+    novel = re.search(
+        r"\b(?:investigational|novel|experimental|next[\s-]generation)\b", text[max(0, first - 40) : first + 40]
+    )
+    specific = (bool(exception) and generic_only) or bool(novel and any(key.startswith("class:") for key in keys))
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 
 
@@ -1295,7 +1304,7 @@ INFORMATIONAL = re.compile(
     r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm) (?:if|whether)\b|\b(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b"
 )
 NOT_A_CRITERION = re.compile(
-    r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
+    r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
 )
 CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"

@@ -146,6 +146,7 @@ class Lexicon:
                 exact.setdefault(tokens, key)
                 longest[tokens[0]] = max(longest.get(tokens[0], 0), len(tokens))
         self._longest = longest
+        self._first_words = set(longest) | {stem[0] for stems in wild.values() for stem, _ in stems}
         return exact, wild
 
     def therapy_mentions(self, text: str) -> list[tuple[str, int, int]]:
@@ -155,7 +156,19 @@ class Lexicon:
         """
         exact, wild = self._therapy_phrases
         longest = self._longest
-        tokens = _tokens(text)
+        if not text:
+            return []
+        tokens = []
+        for token, start, end in _tokens(text):
+            # "SERDs/SERMs" names two classes; "CDK4/6" and "HER2/neu" are one name.
+            if "/" in token and token not in self._first_words:
+                offset = start
+                for part in token.split("/"):
+                    if part:
+                        tokens.append((part, offset, offset + len(part)))
+                    offset += len(part) + 1
+            else:
+                tokens.append((token, start, end))
         words = [token for token, _, _ in tokens]
         found = []
         index = 0
