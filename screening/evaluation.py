@@ -59,9 +59,27 @@ class ExtractionReport:
         return total
 
 
+FLAG_CONCEPTS = {
+    "pregnancy",
+    "hospice",
+    "neuropathy",
+    "heart_condition",
+    "lung_condition",
+    "hepatitis",
+    "hiv",
+    "autoimmune_disease",
+}
+
+
 def canonical(constraint: dict[str, Any]) -> tuple:
-    """What counts as the same constraint: concept, op, value and scope (not the softeners)."""
+    """What counts as the same constraint: concept, op, value and scope (not the softeners).
+
+    "Negative for HIV" may be written as the fact with a negated criterion or as the fact
+    being false; labels compare the fact, as the gold set's README says.
+    """
     value = constraint.get("value")
+    if constraint["concept"] in FLAG_CONCEPTS and value is False:
+        value = True
     if isinstance(value, dict):
         value = tuple(sorted(value.items()))
     elif isinstance(value, list):

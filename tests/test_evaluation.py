@@ -40,13 +40,13 @@ def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
 
 def test_extraction_quality_does_not_slip(shared):
     overall = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon()).overall
-    assert overall.precision >= 0.74 and overall.recall >= 0.62
+    assert overall.precision >= 0.77 and overall.recall >= 0.66
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
     gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared / "ctgov" / "converted", lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
-    assert gold.eligible >= 60 and gold.eligible_hidden_share <= 0.08
+    assert gold.eligible >= 60 and gold.eligible_hidden_share <= 0.05
     assert trec.eligible >= 25 and trec.eligible_hidden_share <= 0.08
 
 
@@ -54,7 +54,7 @@ def test_trials_judged_excluded_are_mostly_marked_not_a_fit(shared):
     gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared / "ctgov" / "converted", lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
     assert gold.excluded_caught_share >= 0.80
-    assert trec.excluded_caught_share >= 0.45
+    assert trec.excluded_caught_share >= 0.60
 
 
 @pytest.mark.django_db

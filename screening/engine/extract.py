@@ -327,7 +327,7 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 OTHER_CANCER = re.compile(
     r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+\s+){0,2}?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
-    r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bhistory of (?:any )?(?:other )?malignan"
+    r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bmultiple primary\b|\bhistory of (?:any )?(?:other )?malignan"
 )
 
 
@@ -336,13 +336,11 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     if not match:
         return []
     if re.search(
-        r"\b(?:interfere|in the opinion|judg(?:e)?ment|study|trial|participat\w*|hematologic\w*|haematologic\w*)\b",
+        r"\b(?:interfere|in the opinion|judg(?:e)?ment|participat\w* in|another (?:clinical )?(?:study|trial)|hematologic\w*|haematologic\w*)\b",
         text,
     ):
         return []  # investigator judgement, other studies, or blood cancers: for the study team
-    if re.search(r"\bbreast\b", text[match.start() : match.end() + 20]) and not re.search(
-        r"\bother\b|\banother\b|\bsecond\b", match[0]
-    ):
+    if re.search(r"\bbreast\b", match[0]) and not re.search(r"\bother\b|\banother\b|\bsecond\b", match[0]):
         return []
     if re.search(r"(?:prior|previous|history of)\s+(?:\w+\s+)?(?:breast )?cancers?\b", match[0]) and not re.search(
         r"\b(?:other|another|second|additional|malignan)", text
@@ -375,10 +373,10 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
 
 
 HEART_BROAD = re.compile(
-    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:\w+\s+){0,2}?(?:cardiac|cardiovascular|heart)\s+(?:disease|conditions?|illness|dysfunction|impairment)"
+    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment)"
 )
 HEART_SPECIFIC = re.compile(
-    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular)\b"
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular|endocarditis|pericarditis|aortic stenosis|long qt)\b"
 )
 HEART_LAB_ONLY = re.compile(
     r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
@@ -406,7 +404,8 @@ def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 
 LUNG = re.compile(
-    r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|(?:significant|severe|serious|uncontrolled|chronic|active)\s+(?:\w+\s+)?(?:lung|pulmonary|respiratory)\s+(?:disease|conditions?|illness|dysfunction|impairment|compromise))\b"
+    r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|asthma|copd|chronic obstructive|emphysema|respiratory failure|pulmonary o?edema|pulmonary hypertension"
+    r"|(?:significant|severe|serious|uncontrolled|chronic|active)\s+(?:[\w,/]+\s+){0,4}?(?:lung|pulmonary|respiratory)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|compromise))\b"
 )
 
 
@@ -419,7 +418,7 @@ def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
     if re.search(r"\b(?:lung|pulmonary) (?:metasta|lesion)", text) and not re.search(r"ild|pneumonitis|fibrosis", text):
         return []
     broad = re.search(
-        r"(?:significant|severe|serious|uncontrolled)\s+(?:\w+\s+)?(?:lung|pulmonary|respiratory)", match[0]
+        r"(?:significant|severe|serious|uncontrolled)\s+(?:[\w,/]+\s+){0,4}?(?:lung|pulmonary|respiratory)", match[0]
     )
     return [Constraint("lung_condition", "is", True, specific=not broad)]
 
@@ -1495,11 +1494,15 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             or_chain = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE)) or previous_or
             previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
             soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
+            seen_in_item: set[tuple[Constraint, bool]] = set()
             for sentence in sentences(item.text.strip(), kind):
                 normal = normalise(sentence)
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
                 denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
                 constraints, negated, logic = extract_item(sentence, kind, lexicon, lead, denied)
+                # A later sentence of the same item restating a constraint adds nothing.
+                constraints = [c for c in constraints if (c, negated) not in seen_in_item]
+                seen_in_item.update((c, negated) for c in constraints)
                 rules.append(
                     Rule(
                         kind=kind,
