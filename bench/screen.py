@@ -21,35 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.engine_helpers import detailed_profile  # noqa: E402
+
 SHARED = Path(os.environ.get("TRIALSCREEN_SHARED", ROOT.parent / "shared")).resolve()
 TARGET_MS_AT_2000 = 100.0
 
-PROFILE = {
-    "schema": "trialscreen/profile@1",
-    "age": 58,
-    "sex": "female",
-    "location": {"postal_code": "02115", "country": "US"},
-    "max_travel_miles": 100,
-    "cancer": {
-        "stage": "IV",
-        "metastatic": True,
-        "presentation": "recurrent",
-        "sites": ["bone", "liver"],
-        "brain_metastases": "none",
-    },
-    "biomarkers": {
-        "er": "positive",
-        "pr": "negative",
-        "her2": "low",
-        "genes": {"PIK3CA": "altered", "ESR1": "not_altered"},
-    },
-    "treatment": {
-        "received": {"chemotherapy": False, "endocrine_therapy": True, "cdk4_6_inhibitor": True},
-        "agents": ["palbociclib", "letrozole"],
-        "lines_in_metastatic_setting": {"total": 1, "chemotherapy": 0, "endocrine": 1},
-    },
-    "health": {"ecog": 1, "pregnant_or_breastfeeding": False, "other_cancer_last_5_years": False, "hiv": False},
-}
+PROFILE = detailed_profile()  # the same patient the tests use
 
 
 def build(directory: Path, size: int) -> dict[str, str]:
