@@ -544,7 +544,10 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             (metastatic or advanced)
             and (DISEASE_WORDS.search(text) or len(text) < 60)
             and not early
-            and not re.search(r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b", text)
+            and not re.search(
+                r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b|\bprogression (?:on|within|after|during)\b", text
+            )
+            and not LINES_NUMBER.search(text)
         ):
             therapy_context = re.search(
                 r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
@@ -601,7 +604,7 @@ def stages_named(text: str) -> tuple[str, ...]:
 
 
 MEASURABLE = re.compile(
-    r"\bmeasurable (?:disease|lesions?|tumou?rs?|target lesions?)\b|\bat least (?:1|one) measurable\b|\b>= ?1 measurable\b"
+    r"^\W*measurable\b|\bmeasurable (?:disease|lesions?|tumou?rs?|target lesions?)\b|\bat least (?:1|one) measurable\b|\b>= ?1 measurable\b"
 )
 
 
@@ -610,7 +613,7 @@ def extract_measurable(text: str, kind: str, negated: bool, lexicon: Lexicon) ->
     bone_only = re.search(r"\bbone[\s-]only\b|\bnon-?measurable (?:disease )?only\b|\bonly non-?measurable\b", text)
     if kind == INCLUSION and not negated:
         if MEASURABLE.search(text) and not re.search(
-            r"\b(?:evaluable|non-?measurable|or measurable|measurable or|either|optional|not required|bone[\s-]only|not mandatory|dose escalation|part a|for (?:the )?expansion)\b|\bor (?:a |an )?(?:\w+ ){0,3}(?:bone|lytic|evaluable|osseous)",
+            r"\b(?:evaluable|non-?measurable|without measurable|no measurable|or measurable|measurable or|either|optional|not required|bone[\s-]only|bone metastases only|not mandatory|dose escalation|part a|for (?:the )?expansion)\b|\bor (?:a |an )?(?:\w+ ){0,3}(?:bone|lytic|evaluable|osseous)",
             text,
         ):
             if not re.search(
@@ -1147,7 +1150,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 BREAST_ONLY = {
     "extract_stage",
