@@ -274,3 +274,15 @@ def test_a_definition_after_the_requirement_keeps_the_requirement():
     assert constraints_of("HER2-negative breast cancer, defined as IHC 0 or 1+, or 2+ with negative ISH") == [
         {"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]}
     ]
+
+
+def test_a_not_more_than_limit_never_becomes_a_requirement_for_more():
+    text = (
+        "Inclusion Criteria:\n\n* Participants must have progressed after at least 1 prior line of endocrine therapy.. "
+        "Participants must not have received more than 3 prior lines of systemic therapies including up to 1 line of "
+        "cytotoxic chemotherapy for advanced disease\n"
+    )
+    rules = extract(text, lexicon())
+    limit = rules[-1]
+    assert limit.excludes
+    assert [(c.op, c.value, c.scope) for c in limit.constraints] == [(">=", 4, "total")]

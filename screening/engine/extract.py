@@ -94,7 +94,7 @@ NEGATED_START = re.compile(
     r"|(?:has|have|had) not|not have|must not|cannot have"
     r"|(?:patients?|participants?|subjects?)?\s*(?:must |should )?(?:has|have) (?:had |received )?no"
     r"|(?:was|were|is|are|has been|have been) never"
-    r"|(?:[\w-]+\s+){1,6}?(?:must|should|shall|can|will) not (?!be excluded)"
+    r"|(?:[\w-]+\s+){0,6}?(?:must|should|shall|can|will)(?: have)? not (?!be excluded)"
     r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
 PERMISSION = re.compile(
@@ -774,7 +774,7 @@ LINES_RANGE = re.compile(
 def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
     low, high = int(match["low"]), _n(match["high"])
     # The scope words follow the count ("2 prior lines of chemotherapy"), or come just before it.
-    following = text[match.end() : match.end() + 60].split(" and ")[0]
+    following = re.split(r" and |\bincluding\b|\bof which\b|\(", text[match.end() : match.end() + 60])[0]
     scope = _lines_scope(match[0] + " " + following)
     if scope == "total":
         scope = _lines_scope(text[max(0, match.start() - 30) : match.start()])
@@ -782,6 +782,11 @@ def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]
     symbol = match["cmp"] or ""
     if not symbol and re.search(r"(?:<=|>=|<|>)\s*$", before):
         symbol = re.search(r"(<=|>=|<|>)\s*$", before)[1]
+    if symbol in (">", ">=") and re.search(
+        r"\b(?:not|never)\b[^.;,]{0,30}$", text[max(0, match.start() - 40) : match.start() + 3]
+    ):
+        # "must not have received more than 3 lines" is an upper bound.
+        return [Constraint("prior_lines", "<=", low if symbol == ">" else low - 1, scope=scope)]
     after = match["after"] or ""
     if high is not None and not symbol:
         if low <= high <= 10:
@@ -828,12 +833,18 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             Constraint("prior_lines", ">=", int(ranged["low"]), scope=scope),
             Constraint("prior_lines", "<=", int(ranged["high"]), scope=scope),
         ]
-    for match in LINES_NUMBER.finditer(text):
-        found.extend(_line_limits(match, text, kind))
+    # ">= 0 lines" says nothing; a negated sentence's bounds are read without its "not".
+    source = re.sub(r"\b(?:not|never)\b", "", text) if negated else text
+    for match in LINES_NUMBER.finditer(source):
+        found.extend(
+            c
+            for c in _line_limits(match, source, kind)
+            if not (c.op == ">=" and c.value == 0) and not (negated and c.op == "<=")
+        )
     if found:
         return [] if any(c.op == "<=" and c.value < 0 for c in found) else found
     untreated = re.search(
-        r"\b(?:no (?:prior|previous) (?:systemic |cytotoxic |endocrine |anti-?cancer )?(?:therapy|treatment|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b",
+        r"\b(?:no (?:prior|previous) (?:(?:systemic|cytotoxic|endocrine|anti-?cancer|anti-?neoplastic) ){0,2}(?:therapy|therapies|treatment|treatments|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b",
         text,
     )
     if untreated and re.search(r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b", text):
@@ -1314,7 +1325,7 @@ CONDITIONAL_ANYWHERE = re.compile(
 CONDITIONAL = re.compile(
     r"^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
-LIMIT_WORDING = re.compile(r"\b(?:<=|up to|a maximum of|maximum)\s*\(?\d")
+LIMIT_WORDING = re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d")
 DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
@@ -1392,7 +1403,7 @@ def extract_item(
 DENIED_AT_END = re.compile(
     r"\b(?:is|are|will be) not (?:permitted|allowed|eligible|accepted)\W*$|\b(?:is|are) (?:prohibited|excluded)\W*$|\bnot eligible\W*$"
 )
-SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9%)\]])\.\s+(?=[A-Z])")
+SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9%)\]])\.+\s+(?=[A-Z])|;\s+(?=[A-Z][a-z])")
 
 
 def sentences(text: str, kind: str) -> list[str]:
