@@ -22,7 +22,7 @@ _HEADING = re.compile(
     r"\b(?P<kind>inclusion|exclusion|eligibility|inclusionary|exclusionary)\s+criteri(?:a|on)\b", re.IGNORECASE
 )
 _COHORT = re.compile(
-    r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|stage)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]",
+    r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|phase)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]",
     re.IGNORECASE,
 )
 
@@ -81,13 +81,13 @@ def _heading_kind(line: str) -> str | None:
 
 _SUBHEADING = re.compile(r"^[A-Z][A-Z0-9 /,&()\-]{3,60}:$")
 _SCOPE = re.compile(
-    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|stage|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\)\s*\.?$",
+    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\)\s*\.?$",
     re.IGNORECASE,
 )
 
 
 _LEADING_SCOPE = re.compile(
-    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|stage|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\s*[,:]",
+    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\s*[,:]",
     re.IGNORECASE,
 )
 

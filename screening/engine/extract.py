@@ -101,7 +101,9 @@ PERMISSION = re.compile(
     r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
-    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded)\b"
+    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded"
+    r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
+    r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
 )
 DENIAL = re.compile(
     r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|cannot|may not)\b"
@@ -562,7 +564,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                     found.append(Constraint("metastatic_disease", "in", allowed))
     elif excludes:
         qualified = re.search(
-            r"\b(?:uncontrolled|symptomatic|rapidly progress\w*|visceral crisis|life[\s-]threatening|impending|untreated|progressive)\b",
+            r"\b(?:uncontrolled|symptomatic|rapidly progress\w*|visceral crisis|life[\s-]threatening|impending|untreated|progressive"
+            r"|inability|unable|lack of|proof|confirmation|documentation|biopsy|histolog\w*|cytolog\w*)\b",
             text,
         )
         another_cancer = OTHER_CANCER.search(text) or re.search(
@@ -874,7 +877,7 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 # --- tumour biology --------------------------------------------------------------------
 
 HR_NAME = (
-    r"(?:er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\)|er and/or pgr|er and/or pr|er or pr|er and pr|er/pgr|er/pr"
+    r"(?:estrogen (?:receptor )?(?:and/or|or) progesterone receptors?|er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\)|er and/or pgr|er and/or pr|er or pr|er and pr|er/pgr|er/pr"
     r"|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|er|hr)"
 )
 PR_NAME = r"(?:pr|pgr|progesterone receptor)"
@@ -1341,6 +1344,10 @@ def extract_item(
         # "No prior chemotherapy is allowed" under exclusions: the therapy is what excludes.
         negated = False
         normal = re.sub(r"^\W*no\s+", "", normal)
+    elif negated and kind == EXCLUSION and not denied:
+        # "No prior chemotherapy" under an exclusion heading reads both ways (older records list
+        # such lines under exclusions when they mean requirements): the study team checks it.
+        return [], False, "all"
     if not negated and context and NEGATED_START.match(context):
         negated = True
     negated = negated != denied
@@ -1502,6 +1509,11 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
         for item, lead in _items(section.items):
             if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
+                continue
+            if item.text.rstrip().endswith(",") and len(item.text) < 80:
+                # "Regarding prior olaparib or palbociclib," opens a thought the next item finishes.
+                number += 1
+                rules.append(Rule(kind=kind, text=item.text.strip(), item=number, heading=section.heading))
                 continue
             number += 1
             # "... progression on a CDK4/6 inhibitor OR" / next item: either of them will do.
