@@ -112,6 +112,9 @@ def test_metastatic_or_advanced_disease_is_required(text, value):
 
 def test_early_stage_only_trials_are_recognised():
     assert constraints_of("Stage II-III operable breast cancer, candidate for surgery") == [
+        {"concept": "early_stage", "op": "in", "value": ["II", "III"]}
+    ]
+    assert constraints_of("Operable breast cancer, candidate for definitive surgery") == [
         {"concept": "early_stage", "op": "is", "value": True}
     ]
     assert constraints_of("Evidence of distant metastatic disease", "exclusion") == [

@@ -303,8 +303,13 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             else:
                 states = {"active", "treated_stable"}
         else:
-            if permission or re.search(r"\b(?:if|must be|should be|provided)\b", text):
+            if permission or re.search(r"\b(?:if|must be|should be|provided|not needing|not requiring)\b", text):
                 return []
+            if not re.match(
+                r"^\W*(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have|has|with|presence of|documented|known|evidence of|radiographic\w*|measurable|at least (?:one|1)|confirmed|diagnos\w*|new|progressive|active)\b",
+                text,
+            ):
+                return []  # a trial for brain metastases says so plainly; other mentions are conditions
             states = (
                 {"active"}
                 if ACTIVE_BRAIN.search(text) and not TREATED_STABLE.search(text)
@@ -507,7 +512,7 @@ ADVANCED = re.compile(
     r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to (?:curative|surgical|resection)|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
 )
 EARLY = re.compile(
-    r"\b(?:early[\s-]?stage|early breast cancer|operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
+    r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
     r"|\bc?t[0-4][a-d]?\s*c?n[0-3][a-c]?\s*c?m0\b"
     r"|\bstage (?:0|i{1,3}|1|2|3)[abc]?(?:\s*(?:-|to|or|and|,)\s*(?:i{1,3}|1|2|3)[abc]?)*\b(?!\s*(?:-|to|or|and|,)\s*(?:iv|4))"
 )
@@ -537,7 +542,10 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             if not re.search(r"\b(?:adjuvant|neoadjuvant)\b", early[0]) or re.search(
                 r"\b(?:candidate|eligible|scheduled|planned|undergo|receive|for)\b", text
             ):
-                found.append(Constraint("early_stage", "is", True))
+                stages = stages_named(text)
+                found.append(
+                    Constraint("early_stage", "in", stages) if stages else Constraint("early_stage", "is", True)
+                )
         elif metastatic and re.search(
             r"\b(?:no|without|absence of|free of|non)\b[\w\s-]{0,25}$", text[: metastatic.start()]
         ):
@@ -655,7 +663,7 @@ WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
-    r"\b(?:except|excepting|other than|with the exception of|excluding|apart from|besides|unless|not including|but not)\b"
+    r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
 )
 SETTING_METASTATIC = re.compile(
     r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\s*(?:setting|disease|breast cancer|cancer|stage)?\b|\bfor (?:metastatic|advanced)\b|\b(?:1st|first|2nd|second)[\s-]line\b"
@@ -1175,6 +1183,9 @@ BREAST_ONLY = {
     "extract_pd_l1",
     "extract_presentation",
 }
+ANOTHER_CANCER = re.compile(
+    r"\b(?:other|another|second|additional|multiple|separate)\s+(?:\w+\s+){0,2}?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?)\b|\bsecond primary\b"
+)
 CARVE_OUT_BLIND = {
     extract_hormone_receptor,
     extract_her2,
@@ -1354,6 +1365,8 @@ def extract_item(
     if NOT_A_CRITERION.search(normal):
         return [], False, "all"
     definition = DEFINITION.search(normal)
+    if re.search(r"\b(?:will be|is|are|shall be)\s+(?:\w+\s+)?defined\b", normal):
+        return [], False, "all"  # a definition, not a requirement
     if definition and definition.start() > 12:
         # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
         normal = normal[: definition.start()]
@@ -1388,7 +1401,7 @@ def extract_item(
     for extractor in EXTRACTORS:
         if extractor.__name__ not in worth_running:
             continue
-        if other_cancer and (
+        if (other_cancer or ANOTHER_CANCER.search(normal)) and (
             extractor.__name__ in BREAST_ONLY or extractor is extract_prior_therapy or extractor is extract_lines
         ):
             continue  # a basket trial's criterion for another cancer
