@@ -289,3 +289,16 @@ def test_a_not_more_than_limit_never_becomes_a_requirement_for_more():
     limit = rules[-1]
     assert limit.excludes
     assert [(c.op, c.value, c.scope) for c in limit.constraints] == [(">=", 4, "total")]
+
+
+@pytest.mark.parametrize(
+    ("text", "stages"),
+    [
+        ("Stage I, II, or IIIA breast cancer (cT1-3, N0-1, M0)", ["I", "II", "III"]),
+        ("Stage I (T1, N0M0), IIA (T2N0M0) breast cancer", ["I", "II"]),
+        ("Clinical stage IIb, IIIa, IIIb or IIIc breast cancer", ["II", "III"]),
+        ("Stage I-IIIA operable breast cancer", ["I", "II", "III"]),
+    ],
+)
+def test_early_stage_trials_keep_every_stage_they_name(text, stages):
+    assert constraints_of(text) == [{"concept": "early_stage", "op": "in", "value": stages}]

@@ -599,16 +599,20 @@ ROMAN = {"0": "0", "i": "I", "ii": "II", "iii": "III", "1": "I", "2": "II", "3":
 
 
 def stages_named(text: str) -> tuple[str, ...]:
-    """The anatomic stages an early-stage criterion names: "stage IIB-IIIC" -> ("II", "III")."""
-    match = re.search(
-        r"\bstages?\s*((?:0|i{1,3}|[123])[abc]?(?:\s*(?:-|to|or|and|,|/)\s*(?:stage\s*)?(?:0|i{1,3}|[123])[abc]?)*)\b",
-        text,
-    )
-    if not match:
+    """The anatomic stages an early-stage criterion names: "stage IIB-IIIC" -> ("II", "III").
+
+    Everything that looks like a stage in the words after "stage" counts, so a list broken
+    by a bracket ("Stage I (T1N0M0), IIA (T2N0M0)") loses none of its stages.
+    """
+    start = re.search(r"\bstages?\s*(?=(?:0|i{1,3}|[123])[abc]?\b)", text)
+    if not start:
         return ()
-    named = [ROMAN[part] for part in re.findall(r"(0|i{1,3}|[123])[abc]?", match[1])]
+    window = re.sub(r"\([^)]*\)", " ", text[start.end() : start.end() + 80])
+    window = re.split(r"[.;]|\b(?:with|and no|without|who|that|breast|invasive|carcinoma|cancer|disease)\b", window)[0]
+    tokens = re.findall(r"\b(0|i{1,3}|[123])[abc]?\b", window)
+    named = [ROMAN[token] for token in tokens]
     order = ["0", "I", "II", "III"]
-    if re.search(r"-|\bto\b", match[1]) and len(named) == 2:
+    if re.search(r"^\s*\S+\s*(?:-|to)\s*\S+", window) and len(named) == 2:
         low, high = order.index(named[0]), order.index(named[1])
         named = order[min(low, high) : max(low, high) + 1]
     return tuple(stage for stage in order if stage in named)
@@ -747,11 +751,17 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     if naive:
         op = "not_received"
     generic_only = all(key in ("class:chemotherapy", "class:endocrine_therapy") for key in keys)
+    # "naive, or treated more than 5 years ago": when it was given decides, and we do not know that.
+    timed = re.search(r"\bor\b[^.;]{0,60}\b(?:ago|> ?\d+ (?:months?|years?))", text)
     # "Investigational SERDs" does not cover approved drugs of the class, which we cannot tell apart.
     novel = re.search(
         r"\b(?:investigational|novel|experimental|next[\s-]generation)\b", text[max(0, first - 40) : first + 40]
     )
-    specific = (bool(exception) and generic_only) or bool(novel and any(key.startswith("class:") for key in keys))
+    specific = (
+        (bool(exception) and generic_only)
+        or bool(novel and any(key.startswith("class:") for key in keys))
+        or bool(timed)
+    )
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 
 
