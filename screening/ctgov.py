@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,14 @@ class EligibilityModule(ApiModel):
     minimum_age: str | None = None
     maximum_age: str | None = None
     std_ages: list[str] = []
+
+    @field_validator("minimum_age", "maximum_age", mode="before")
+    @classmethod
+    def bare_number_is_years(cls, value: object) -> object:
+        # Some reshaped records carry 35.0 where the API writes "35 Years".
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"{value:g} Years"
+        return value
 
     @property
     def minimum_age_years(self) -> float | None:

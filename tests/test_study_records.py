@@ -65,3 +65,19 @@ def test_ages_become_years(text, years):
 def test_partial_dates_mean_their_first_day(text, day):
     parsed = parse_partial_date(text)
     assert (parsed.isoformat() if parsed else None) == day
+
+
+def test_every_reshaped_evaluation_record_validates_even_with_numeric_ages():
+    files = sorted(shared_path("eval-source", "trials-v2").glob("*.json"))
+    assert len(files) > 600
+    for path in files:
+        Study.model_validate_json(path.read_bytes())
+    study = Study.model_validate(
+        {
+            "protocolSection": {
+                "identificationModule": {"nctId": "NCT00000001"},
+                "eligibilityModule": {"minimumAge": 35.0},
+            }
+        }
+    )
+    assert study.protocol_section.eligibility_module.minimum_age_years == 35
