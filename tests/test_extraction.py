@@ -302,3 +302,9 @@ def test_a_not_more_than_limit_never_becomes_a_requirement_for_more():
 )
 def test_early_stage_trials_keep_every_stage_they_name(text, stages):
     assert constraints_of(text) == [{"concept": "early_stage", "op": "in", "value": stages}]
+
+
+def test_a_lost_comparison_sign_leaves_the_bound_to_the_study_team():
+    # Some copies of older records dropped "<=" and ">=": "Age  18", "Prior chemotherapy regimens  2".
+    assert constraints_of("Age  18") == []
+    assert constraints_of("Prior chemotherapy regimens  2 for metastatic disease") == []

@@ -81,6 +81,8 @@ def normalise(text: str) -> str:
     }
     for old, new in replacements.items():
         text = text.replace(old, new)
+    # Some copies lost their comparison signs ("Age  18" for "Age >= 18"): mark the gap.
+    text = re.sub(r"(?<=[a-z%)]) {2,}(?=\d)", " ~ ", text)
     text = re.sub(r"\s+", " ", text)
     text = _COMPARATOR_WORDS.sub(lambda match: f" {_COMPARATOR_SYMBOL[match[0]]} ", text)
     text = _NUMBER_WORDS.sub(lambda match: NUMBER_WORDS[match[1]], text)
@@ -793,6 +795,8 @@ LINES_RANGE = re.compile(
 
 
 def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
+    if "~" in text[max(0, match.start() - 3) : match.start() + 3]:
+        return []  # the comparison sign was lost; the bound cannot be read
     low, high = int(match["low"]), _n(match["high"])
     # The scope words follow the count ("2 prior lines of chemotherapy"), or come just before it.
     following = re.split(r" and |\bincluding\b|\bof which\b|\(", text[match.end() : match.end() + 60])[0]
@@ -1094,6 +1098,8 @@ AGE = re.compile(r"\b(?:age[sd]?|years? of age|years? old|yo)\b")
 
 
 def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    if "~" in text:
+        return []  # "Age ~ 18": the sign was lost
     if (
         kind != INCLUSION
         or negated
