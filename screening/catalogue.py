@@ -18,6 +18,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from screening.ctgov import OPEN_STATUSES, Study, parse_partial_date
+from screening.engine.extract import rules_version
 from screening.engine.lexicon import Lexicon
 from screening.engine.parallel import rules_for_many
 from screening.knowledge import current_lexicon
@@ -233,12 +234,13 @@ def upsert_records(
             changed.append((nct_id, study, record, digest, row))
             counts.updated += 1
 
+        version = rules_version(lexicon)
         texts = [study.protocol_section.eligibility_module.eligibility_criteria for _, study, _, _, _ in changed]
         prepared = prepared or {}
         fresh = iter(rules_for_many([text for text in texts if text not in prepared], lexicon))
         all_rules = [prepared[text] if text in prepared else next(fresh) for text in texts]
         for (nct_id, study, record, digest, row), rules in zip(changed, all_rules, strict=True):
-            fields = trial_fields(study, record, digest, rules, lexicon.version)
+            fields = trial_fields(study, record, digest, rules, version)
             if row is None:
                 to_create.append(Trial(**fields, synced_at=now, first_synced_at=now))
             else:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
+from screening.engine.extract import rules_version
 from screening.engine.lexicon import Concept as ConceptData
 from screening.engine.lexicon import Drug as DrugData
 from screening.engine.lexicon import DrugClass as DrugClassData
@@ -73,16 +74,17 @@ def load_lexicon(paths: list[Path], *, reextract: bool = True) -> tuple[Lexicon,
 
 
 def reextract_rules(lexicon: Lexicon, *, batch_size: int = 500) -> int:
-    """Extract rules again for every trial extracted with another lexicon version."""
+    """Extract rules again for every trial extracted with another lexicon or engine version."""
     count = 0
-    stale = Trial.objects.exclude(rules_version=lexicon.version).only("id", "eligibility_text")
+    version = rules_version(lexicon)
+    stale = Trial.objects.exclude(rules_version=version).only("id", "eligibility_text")
     while True:
         batch = list(stale[:batch_size])
         if not batch:
             return count
         for trial, rules in zip(batch, rules_for_many([t.eligibility_text for t in batch], lexicon), strict=True):
             trial.rules = rules
-            trial.rules_version = lexicon.version
+            trial.rules_version = version
         with transaction.atomic():
             Trial.objects.bulk_update(batch, ["rules", "rules_version"], batch_size=batch_size)
         count += len(batch)

@@ -107,7 +107,7 @@ class Trial(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     rules = models.JSONField(default=list, blank=True, help_text="Eligibility rules extracted from the criteria text.")
     rules_version = models.CharField(
-        max_length=32, blank=True, help_text="The lexicon version the rules were extracted with."
+        max_length=32, blank=True, help_text="The lexicon and engine versions the rules were extracted with."
     )
     left_filter_at = models.DateTimeField(
         null=True, blank=True, help_text="When a sync found the trial no longer among open breast-cancer trials."

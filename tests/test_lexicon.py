@@ -153,3 +153,15 @@ def test_fixture_files_read_well_in_a_diff():
     for path in (ROOT / "fixtures" / "lexicon").glob("*.json"):
         text = path.read_text()
         assert text.endswith("\n") and "\n  {" in text, path
+
+
+@pytest.mark.django_db
+def test_rules_from_an_older_engine_are_extracted_again():
+    from screening.engine.extract import rules_version
+    from screening.knowledge import current_lexicon, reextract_rules
+
+    call_command("load_demo_catalogue", stdout=io.StringIO())
+    Trial.objects.filter(nct_id="DEMO-001").update(rules_version="older-engine", rules=[])
+    assert reextract_rules(current_lexicon()) == 1
+    trial = Trial.objects.get(nct_id="DEMO-001")
+    assert trial.rules_version == rules_version(current_lexicon()) and trial.rules

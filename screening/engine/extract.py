@@ -7,10 +7,12 @@ could hide a trial a patient may qualify for, a missing one only adds a question
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 
 from screening.criteria import EXCLUSION, INCLUSION, Item, parse, scope_of
 from screening.engine.lexicon import Lexicon
@@ -1523,6 +1525,21 @@ _STAGE_PATIENTS = [
     for stage in ("0", "I", "II", "III", "IV")
     for advanced in (True, False)
 ]
+
+
+def _engine_fingerprint() -> str:
+    """Changes whenever the code that reads criteria changes, so stored rules are refreshed."""
+    here = Path(__file__).resolve()
+    sources = [here, here.with_name("rules.py"), here.with_name("lexicon.py"), here.parent.parent / "criteria.py"]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:12]
+
+
+ENGINE_FINGERPRINT = _engine_fingerprint()
+
+
+def rules_version(lexicon: Lexicon) -> str:
+    """What stored rules were extracted with: this lexicon and this version of the engine."""
+    return f"{lexicon.version[:12]}-{ENGINE_FINGERPRINT}"
 
 
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:

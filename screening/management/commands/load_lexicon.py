@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from screening.engine.extract import rules_version
 from screening.engine.lexicon import LexiconError
 from screening.knowledge import lexicon_files, load_lexicon
 
@@ -28,5 +29,5 @@ class Command(BaseCommand):
             raise CommandError(f"The lexicon was not loaded: {error}") from None
         self.stdout.write(
             f"Loaded {len(lexicon.concepts)} concepts, {len(lexicon.classes)} drug classes and {len(lexicon.drugs)} drugs "
-            f"(version {lexicon.version}); extracted rules again for {count} trials."
+            f"(version {rules_version(lexicon)}); extracted rules again for {count} trials."
         )
