@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from screening.engine.extract import rules_version
 from screening.engine.lexicon import Lexicon
 from screening.engine.parallel import rules_for_many
 from screening.knowledge import current_lexicon
-from screening.models import Sex, Site, Trial, TrialStatus
+from screening.models import NCT_ID_REGEX, Sex, Site, Trial, TrialStatus
 
 BATCH_SIZE = 250
 
@@ -169,15 +170,9 @@ def validate(record: dict[str, Any]) -> Study:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"{where}: {first['msg']}") from None
-    if not _valid_id(study.nct_id):
+    if not re.fullmatch(NCT_ID_REGEX, study.nct_id):
         raise ValueError(f"identificationModule.nctId: {study.nct_id!r} is not an NCT ID")
     return study
-
-
-def _valid_id(nct_id: str) -> bool:
-    if nct_id.startswith("NCT"):
-        return len(nct_id) == 11 and nct_id[3:].isdigit()
-    return nct_id.startswith("DEMO-") and len(nct_id) == 8 and nct_id[5:].isdigit()
 
 
 def upsert_records(

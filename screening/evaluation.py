@@ -87,7 +87,7 @@ def canonical(constraint: dict[str, Any]) -> tuple:
     if isinstance(value, dict):
         value = tuple(sorted(value.items()))
     elif isinstance(value, list):
-        value = tuple(sorted(value)) if constraint["concept"] != "prior_therapy" else tuple(sorted(value))
+        value = tuple(sorted(value))
     scope = constraint.get("scope", "")
     if constraint["concept"] == "gene_alteration":
         scope = ",".join(sorted(scope.split(",")))
