@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from screening.engine.lexicon import LexiconError, read_fixtures
+from screening.engine.lexicon import CATEGORIES, LexiconError, read_fixtures
 from screening.knowledge import lexicon_files
 from screening.models import Concept, Drug, DrugClass, Trial
 from tests.engine_helpers import ROOT
@@ -16,14 +16,7 @@ from tests.engine_helpers import ROOT
 
 def test_the_shipped_lexicon_covers_all_six_categories_and_the_drug_classes():
     lexicon = read_fixtures(lexicon_files()).lexicon()
-    assert {c.category for c in lexicon.concepts.values()} == {
-        "age_sex",
-        "current_health",
-        "history",
-        "stage_spread",
-        "prior_therapy",
-        "biology",
-    }
+    assert {c.category for c in lexicon.concepts.values()} == set(CATEGORIES)
     for key in (
         "aromatase_inhibitor",
         "serm",

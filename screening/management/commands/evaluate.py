@@ -7,12 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from screening.engine.lexicon import CATEGORIES
 from screening.evaluation import JudgementReport, Score, evaluate_extraction, evaluate_gold_profiles, evaluate_trec
 from screening.knowledge import current_lexicon
 
 GOLD = Path(settings.BASE_DIR) / "fixtures" / "gold"
 TREC_PROFILES = Path(settings.BASE_DIR) / "fixtures" / "eval" / "trec2021_profiles.json"
-CATEGORIES = ("age_sex", "current_health", "history", "stage_spread", "prior_therapy", "biology")
 
 
 def share(value: float | None) -> str:
