@@ -665,7 +665,7 @@ THERAPY_CONTEXT = re.compile(
     r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment with|therapy with|exposure|exposed|progress\w*|after|following|refractory|resistant|failed|failure|pretreated|pre-treated|naive|history of|had|must have|recurrence on|relapse\w* (?:on|during|within))\b"
 )
 THERAPY_SKIP = re.compile(
-    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|candidates? for|discontinu\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
+    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
@@ -679,7 +679,7 @@ SETTING_METASTATIC = re.compile(
 SETTING_EARLY = re.compile(
     r"\b(?:neo-?adjuvant|adjuvant|\(neo\)adjuvant|early[\s-]stage|early breast cancer|curative)\b"
 )
-NOT_THERAPY_CLASSES = {"radiotherapy", "bone_modifying_agent"}
+NOT_THERAPY_CLASSES = {"bone_modifying_agent"}
 REQUIRED_THERAPY = re.compile(
     r"\b(?:must|should|required|requires?|need|needs|have (?:received|had|been treated)|has (?:received|had|been treated)|received|progress\w*|relapse\w*|recurr\w* (?:on|after|during)|refractory|resistant|pretreated|pre-treated|previously treated|after (?:failure of|prior|treatment|at least)|following (?:prior|treatment)|at least (?:1|one|2|two) prior|exposure to|exposed to|naive|eligible for further)\b"
 )
@@ -765,6 +765,8 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         (bool(exception) and generic_only)
         or bool(novel and any(key.startswith("class:") for key in keys))
         or bool(timed)
+        # Radiation criteria hang on the area, dose and timing, which the profile does not hold.
+        or all(key == "class:radiotherapy" for key in keys)
     )
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 

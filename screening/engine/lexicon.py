@@ -158,6 +158,8 @@ class Lexicon:
         longest = self._longest
         if not text:
             return []
+        # "HER-2" and "HER 2" are spelled "HER2" in the phrases; keep the length so offsets hold.
+        text = re.sub(r"(?i)\bher[\s-]2\b", "HER2 ", text)
         tokens = []
         for token, start, end in _tokens(text):
             # "SERDs/SERMs" names two classes; "CDK4/6" and "HER2/neu" are one name.
