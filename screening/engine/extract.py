@@ -798,9 +798,16 @@ LINES_RANGE = re.compile(
 )
 
 
+CLASS_LINES = re.compile(
+    r"her2|cdk ?4/6|parp|pd-?l?1|checkpoint|immunotherap|antibody|adc\b|targeted|mutation-directed"
+)
+
+
 def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
     if "~" in text[max(0, match.start() - 3) : match.start() + 3]:
         return []  # the comparison sign was lost; the bound cannot be read
+    if CLASS_LINES.search(match[0] + text[match.end() : match.end() + 30]):
+        return []  # "2 lines of anti-HER2 therapy" counts one kind of drug, which the profile does not count
     low, high = int(match["low"]), _n(match["high"])
     # The scope words follow the count ("2 prior lines of chemotherapy"), or come just before it.
     following = re.split(r" and |\bincluding\b|\bof which\b|\(", text[match.end() : match.end() + 60])[0]
@@ -1192,7 +1199,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 BREAST_ONLY = {
     "extract_stage",
@@ -1357,7 +1364,7 @@ CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
 CONDITIONAL = re.compile(
-    r"^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+    r"^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
 LIMIT_WORDING = re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d")
 DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
