@@ -668,7 +668,7 @@ THERAPY_SKIP = re.compile(
     r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
-    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
@@ -996,6 +996,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         cleaned,
     ):
         levels.add("low")
+    if re.search(rf"{HER2_NAME}[\s-]*expressing|{HER2_NAME} expression\b(?!\s*(?:of\s*)?0)", cleaned):
+        levels.update(("positive", "low"))
     if re.search(r"\bultra[\s-]?low\b|\bihc\s*>\s*0\s*(?:and\s*)?<\s*1\+", cleaned):
         levels.add("ultralow")
     if re.search(
@@ -1010,7 +1012,9 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
             return []
         # "HER2-positive ... not HER2-low" style sentences are too tangled to read safely.
         return []
-    if re.search(r"\b(?:regardless of|irrespective of|any)\s+her2\b", cleaned):
+    if re.search(
+        r"\b(?:regardless of|irrespective of|any)\s+her2\b|positive or negative|negative or positive", cleaned
+    ):
         return []
     return [Constraint("her2", "in", tuple(level for level in HER2_LEVELS if level in levels))]
 
@@ -1361,7 +1365,7 @@ NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
 )
 CONDITIONAL_ANYWHERE = re.compile(
-    r"\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
+    r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
 CONDITIONAL = re.compile(
     r"^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
