@@ -87,7 +87,7 @@ _SCOPE = re.compile(
 
 
 _LEADING_SCOPE = re.compile(
-    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort)?)(?:\s+only)?\s*[,:]",
+    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
     re.IGNORECASE,
 )
 

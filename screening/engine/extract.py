@@ -755,8 +755,12 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     if naive:
         op = "not_received"
     generic_only = all(key in ("class:chemotherapy", "class:endocrine_therapy") for key in keys)
-    # "naive, or treated more than 5 years ago": when it was given decides, and we do not know that.
-    timed = re.search(r"\bor\b[^.;]{0,60}\b(?:ago|> ?\d+ (?:months?|years?))", text)
+    # "naive, or treated more than 5 years ago": when it was given decides, and we do not know that;
+    # so does where ("in a clinical trial").
+    timed = re.search(
+        r"\bor\b[^.;]{0,60}\b(?:ago|> ?\d+ (?:months?|years?))|\b(?:clinical trial|experimental arm|investigational setting)\b",
+        text,
+    )
     # "Investigational SERDs" does not cover approved drugs of the class, which we cannot tell apart.
     novel = re.search(
         r"\b(?:investigational|novel|experimental|next[\s-]generation)\b", text[max(0, first - 40) : first + 40]
@@ -1395,6 +1399,9 @@ def extract_item(
     negated = negated != denied
     if NOT_A_CRITERION.search(normal):
         return [], False, "all"
+    note = re.search(r"\bnote\s*\d*\s*:", normal)
+    if note and note.start() > 0:
+        normal = normal[: note.start()]  # a note inside an item explains, it does not require
     definition = DEFINITION.search(normal)
     if re.search(r"\b(?:will be|is|are|shall be)\s+(?:\w+\s+)?defined\b", normal):
         return [], False, "all"  # a definition, not a requirement
