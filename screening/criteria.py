@@ -69,7 +69,9 @@ def _heading_kind(line: str) -> str | None:
     last = matches[-1]
     tail = bare[last.end() :].strip(" :*_-")
     # A heading ends at the keyword, give or take a short aside such as "(additional criteria may apply)".
-    if len(tail) > 45 or (len(tail) > 20 and not tail.startswith(("(", "for", "-", "–"))):
+    # ...or a line that ends with a colon: "The main exclusion criteria include the following:".
+    introduces = line.rstrip().rstrip("*_ ").endswith(":") and not re.search(r"\b(?:must|should)\b", tail)
+    if not introduces and (len(tail) > 45 or (len(tail) > 20 and not tail.startswith(("(", "for", "-", "–")))):
         return None
     kind = last["kind"].lower()
     if kind.startswith("exclusion"):

@@ -119,7 +119,7 @@ def evaluate_extraction(gold_dir: Path, records_dir: Path, lexicon: Lexicon) -> 
                 for number, item_rules in by_item.items()
                 if number not in used
                 and item_rules[0].kind == entry["kind"]
-                and " ".join(item_rules[0].text.split()).startswith(prefix[:40])
+                and " ".join(" ".join(rule.text for rule in item_rules).split()).startswith(prefix[:40])
             ]
             if matches:
                 used.add(matches[0])
