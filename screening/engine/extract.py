@@ -513,7 +513,7 @@ METASTATIC = re.compile(
     r"\b(?:metastatic|stage iv|stage 4|mbc|m1|metastasi[sz]ed|distant metasta\w*|distant recurrence|distant disease)\b"
 )
 ADVANCED = re.compile(
-    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to (?:curative|surgical|resection)|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
+    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
 )
 EARLY = re.compile(
     r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
@@ -541,7 +541,9 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             and not metastatic
             and not advanced
             and not history
-            and not re.search(r"\b(?:stage\s*(?:iv|4)|iv|m1)\b", text)
+            and not re.search(
+                r"\b(?:stage\s*(?:iv|4)|iv|m1)\b|\bstage\s*\w+\s*(?:or|and)\s*(?:higher|greater|above|more)\b", text
+            )
         ):
             if not re.search(r"\b(?:adjuvant|neoadjuvant)\b", early[0]) or re.search(
                 r"\b(?:candidate|eligible|scheduled|planned|undergo|receive|for)\b", text
@@ -1207,7 +1209,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc)\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 BREAST_ONLY = {
     "extract_stage",
