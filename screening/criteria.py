@@ -159,6 +159,10 @@ def parse(text: str) -> list[Section]:
                 plain_lead.children.append(item)
                 last_item = item
                 continue
+        if bullet and last_item is not None and re.match(r"(?:and|or|but|with|without)\s", body):
+            # "* and a rising tumour marker ..." finishes the bullet above it.
+            last_item.text = f"{last_item.text} {body}"
+            continue
         cohort_match = _COHORT.match(body)
         if cohort_match and len(body) - cohort_match.end() < 3:
             # "Cohort B only:" on its own line scopes the items that follow.

@@ -1121,6 +1121,10 @@ AGE = re.compile(r"\b(?:age[sd]?|years? of age|years? old|yo)\b")
 def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if "~" in text:
         return []  # "Age ~ 18": the sign was lost
+    # Ages in brackets qualify something else ("ECOG <= 2 (patients aged >= 75)"); other cohorts' ages
+    # follow a "Cohort X only:" label.
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\b(?:cohort|part|arm|phase)\s+\w+\s+only\b", text)[0]
     if (
         kind != INCLUSION
         or negated
@@ -1140,7 +1144,7 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     if range_match and 12 <= int(range_match[1]) < int(range_match[2]) <= 120:
         return [Constraint("age", ">=", int(range_match[1])), Constraint("age", "<=", int(range_match[2]))]
     for match in re.finditer(
-        r"(>=|<=|>|<)\s*(\d{2,3})\s*(?:years?|yrs?|yo)?|(\d{2,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(older|over|above|younger|under|below)",
+        r"(>=|<=|>|<)\s*(\d{2,3})\s*(?!\s*(?:kg|%|mg|cm|mm|m2|g\b|ml|lb))(?:years?|yrs?|yo)?|(\d{2,3})\s*(?:years?|yrs?)?\s*(?:of age\s*)?(?:or|and)\s*(older|over|above|younger|under|below)",
         text,
     ):
         if match[1]:
