@@ -308,3 +308,12 @@ def test_a_lost_comparison_sign_leaves_the_bound_to_the_study_team():
     # Some copies of older records dropped "<=" and ">=": "Age  18", "Prior chemotherapy regimens  2".
     assert constraints_of("Age  18") == []
     assert constraints_of("Prior chemotherapy regimens  2 for metastatic disease") == []
+
+
+def test_lines_spelling_out_a_scoped_requirement_share_its_scope():
+    text = "DISEASE CHARACTERISTICS:\nTriple-negative disease only (phase II)\nER and PR negative\nHER2 negative\nNo known CNS metastasis\n"
+    rules = extract(text, lexicon())
+    scoped = {rule.text: rule.cohort for rule in rules}
+    assert scoped["Triple-negative disease only (phase II)"] == "phase II"
+    assert scoped["HER2 negative"] == "phase II"
+    assert scoped["No known CNS metastasis"] == ""

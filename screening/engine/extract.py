@@ -1570,9 +1570,38 @@ def rules_version(lexicon: Lexicon) -> str:
     return f"{lexicon.version[:12]}-{ENGINE_FINGERPRINT}"
 
 
+def _carry_scope(rules: list[Rule]) -> list[Rule]:
+    """Lines that go on about a scoped line's subject share its scope.
+
+    "Triple-negative disease only (phase II)" followed by "ER and PR negative" and "HER2
+    negative": the later lines spell out the phase II requirement, not one for everyone.
+    """
+    carried = []
+    scope, family, distance = "", set(), 0
+    for rule in rules:
+        concepts = {constraint.concept for constraint in rule.constraints}
+        distance += 1
+        if rule.cohort:
+            scope, family, distance = rule.cohort, _families(concepts), 0
+        elif scope and concepts and _families(concepts) <= family and distance <= 3:
+            rule = replace(rule, cohort=scope)
+            distance = 0
+        elif concepts or distance > 3:
+            scope, family = "", set()
+        carried.append(rule)
+    return carried
+
+
+def _families(concepts: set[str]) -> set[str]:
+    return {
+        "biology" if concept in BIOLOGY_CONCEPTS else "stage" if concept in STAGE_CONCEPTS else concept
+        for concept in concepts
+    }
+
+
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
-    return _soften_conflicts(_extract(text, lexicon), lexicon)
+    return _soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon)
 
 
 def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
