@@ -705,7 +705,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     if not kept:
         return []
     first = min(start for _, start in kept)
-    near = text[max(0, first - 60) : first]
+    near = text[max(0, first - 100) : first]
     after_first = text[first : first + 60]
     if not THERAPY_CONTEXT.search(near) and not re.search(
         r"[\s-](?:pretreated|pre-treated|refractory|resistant|naive|exposed|experienced|based therapy|containing)\b",

@@ -163,7 +163,7 @@ class Lexicon:
         tokens = []
         for token, start, end in _tokens(text):
             # "SERDs/SERMs" names two classes; "CDK4/6" and "HER2/neu" are one name.
-            if "/" in token and token not in self._first_words:
+            if "/" in token and token not in self._first_words and not re.search(r"\d", token):
                 offset = start
                 for part in token.split("/"):
                     if part:
