@@ -39,7 +39,9 @@ def therapy_names(keys: tuple[str, ...], lexicon: Lexicon) -> str:
     for key in keys:
         kind, _, name = key.partition(":")
         if kind == "class" and name in lexicon.classes:
-            names.append(lexicon.classes[name].label.lower().replace("(adc)", "").strip())
+            label = lexicon.classes[name].label.replace("(ADC)", "").strip()
+            # "Chemotherapy" reads lower case mid-sentence; "CDK4/6 inhibitor" and "PARP inhibitor" keep their capitals.
+            names.append(label[0].lower() + label[1:] if label[1:2].islower() else label)
         else:
             drug = lexicon.drugs.get(name)
             names.append(f"{name} ({drug.brands[0]})" if drug and drug.brands else name)
@@ -134,7 +136,8 @@ def describe(constraint: Constraint, lexicon: Lexicon) -> str:
         return HER2_WORDS.get(tuple(value), " or ".join(f"HER2-{level}" for level in value) + " cancer")
     if concept == "gene_alteration":
         genes = constraint.scope.replace(",", " or ")
-        return f"a {genes} mutation" if value == "altered" else f"no {genes} mutation"
+        article = "an" if genes[:1] in "AEIOU" else "a"
+        return f"{article} {genes} mutation" if value == "altered" else f"no {genes} mutation"
     if concept == "pd_l1":
         return f"PD-L1-{value} cancer"
     return concept.replace("_", " ")
@@ -183,12 +186,80 @@ def your_answer(constraint: Constraint, profile: Profile) -> str:
             if metastatic
             else "you said the cancer has not spread to distant organs"
         )
+    if concept == "triple_negative":
+        if biomarkers.er or biomarkers.pr or biomarkers.her2:
+            return (
+                f"you said ER is {biomarkers.er or 'not known'}, PR is {biomarkers.pr or 'not known'} "
+                f"and HER2 is {biomarkers.her2 or 'not known'}"
+            )
+        return "you were not sure of your ER, PR and HER2 results"
     if concept == "prior_therapy":
+        agents = profile.treatment.agents
+        given = [key.replace("_", " ") for key, value in profile.treatment.received.items() if value]
+        if agents or given:
+            return "you told us you have had " + ", ".join(agents or given)
         return "from the treatments you told us about"
     if concept == "prior_lines":
-        return "from the number of treatment lines you told us about"
+        counts = profile.treatment.lines_in_metastatic_setting
+        parts = [
+            f"{value} {name}"
+            for name, value in (
+                ("in all", counts.total),
+                ("of chemotherapy", counts.chemotherapy),
+                ("of hormone therapy", counts.endocrine),
+            )
+            if value is not None
+        ]
+        if parts:
+            return "you told us about your lines of treatment since the cancer spread (" + ", ".join(parts) + ")"
+        return "you were not sure how many lines of treatment you have had since the cancer spread"
     if concept == "gene_alteration":
-        return "from your gene test results"
+        known = [f"{gene} {status.replace('_', ' ')}" for gene, status in biomarkers.genes.items() if status]
+        return "your gene results: " + ", ".join(known) if known else "you were not sure of your gene test results"
+    if concept == "pregnancy":
+        answer = health.pregnant_or_breastfeeding
+        return (
+            "you were not sure whether you are pregnant or breastfeeding"
+            if answer is None
+            else (
+                "you said you are pregnant or breastfeeding"
+                if answer
+                else "you said you are not pregnant or breastfeeding"
+            )
+        )
+    if concept == "pd_l1":
+        return (
+            f"you said your PD-L1 result is {biomarkers.pd_l1}"
+            if biomarkers.pd_l1
+            else "you were not sure of your PD-L1 result"
+        )
+    flags = {
+        "heart_condition": ("heart_condition", "a heart condition"),
+        "lung_condition": ("lung_condition", "a lung condition"),
+        "hepatitis": ("hepatitis_b_or_c", "hepatitis B or C"),
+        "hiv": ("hiv", "HIV"),
+        "autoimmune_disease": ("autoimmune_disease", "an autoimmune disease"),
+        "neuropathy": ("neuropathy", "nerve damage (neuropathy)"),
+        "hospice": ("in_hospice", "hospice care"),
+        "other_malignancy": ("other_cancer_last_5_years", "another cancer in the last 5 years"),
+    }
+    if concept in flags:
+        field_name, words = flags[concept]
+        answer = getattr(health, field_name)
+        if answer is None:
+            return f"you were not sure about {words}"
+        return f"you said you have {words}" if answer else f"you said you do not have {words}"
+    if concept == "measurable_disease":
+        answer = cancer.measurable_disease
+        return (
+            "you were not sure whether your scans show measurable disease"
+            if answer is None
+            else (
+                "you said your scans show measurable disease"
+                if answer
+                else "you said your scans do not show measurable disease"
+            )
+        )
     return "from your answers"
 
 

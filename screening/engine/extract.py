@@ -724,12 +724,10 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     narrower = set()
     for key in keys:
         kind, _, name = key.partition(":")
-        found = (
-            lexicon.classes_of(lexicon.drugs[name])
-            if kind == "drug" and name in lexicon.drugs
-            else set(lexicon.ancestors(name))
-        )
-        narrower |= {ancestor for ancestor in found if ancestor != name}
+        # Only a narrower class makes a broad one redundant; named drugs are often just examples
+        # ("any PI3K, AKT or mTOR inhibitor (including alpelisib ...)").
+        if kind == "class":
+            narrower |= {ancestor for ancestor in lexicon.ancestors(name) if ancestor != name}
     keys = [key for key in keys if not (key.startswith("class:") and key[6:] in narrower)]
     if not keys:
         return []
