@@ -1321,9 +1321,31 @@ TRIGGER_PATTERNS = {name: words for name, words in TRIGGERS.items() if isinstanc
 _TRIGGER_WORDS = sorted(
     {word for words in TRIGGERS.values() if not isinstance(words, re.Pattern) for word in words}, key=len, reverse=True
 )
+
+
 # One scan for all the plain trigger words (longest first). A word hidden inside a longer
 # one is missed, which can only leave an extractor unrun, never run one wrongly.
-_TRIGGER_SCAN = re.compile("|".join(map(re.escape, _TRIGGER_WORDS)))
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many words, branching letter by letter (far faster than a flat alternation)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(char) + walk(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word may end here; the longer continuation is tried first.
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(trie)
+
+
+_TRIGGER_SCAN = re.compile(_trie_pattern(_TRIGGER_WORDS))
 # A longer word found at a position implies every trigger word that is its prefix.
 _TRIGGERED_BY = {
     found: {
