@@ -534,6 +534,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     metastatic = METASTATIC.search(text)
     advanced = ADVANCED.search(text)
     early = EARLY.search(text)
+    if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,40}$", text[: early.start()]):
+        early = None  # "not amenable to treatment with curative intent" is the opposite of early-stage
     found: list[Constraint] = []
     if kind == INCLUSION and not negated:
         if (
@@ -561,7 +563,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             and (DISEASE_WORDS.search(text) or len(text) < 60)
             and not early
             and not re.search(
-                r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b|\bprogression (?:on|within|after|during)\b", text
+                r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b|\bprogression (?:within|during) (?:the first )?\d",
+                text,
             )
             and not LINES_NUMBER.search(text)
         ):
@@ -1466,8 +1469,11 @@ def extract_item(
     for extractor in EXTRACTORS:
         if extractor.__name__ not in worth_running:
             continue
+        basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b", normal)
         if (other_cancer or ANOTHER_CANCER.search(normal)) and (
-            extractor.__name__ in BREAST_ONLY or extractor is extract_prior_therapy or extractor is extract_lines
+            (extractor.__name__ in BREAST_ONLY and not (basket_with_breast and extractor is extract_stage))
+            or extractor is extract_prior_therapy
+            or extractor is extract_lines
         ):
             continue  # a basket trial's criterion for another cancer
         if softened_exclusion and extractor.__name__ in BREAST_ONLY:
