@@ -181,6 +181,40 @@ def test_limits_on_prior_lines(text, expected):
     assert found == expected
 
 
+def test_therapies_joined_by_and_are_all_required():
+    found = constraints_of(
+        "Must have progressed after at least 1 prior line of an endocrine therapy and a CDK4/6 inhibitor "
+        "in the advanced or metastatic setting"
+    )
+    therapy = [c for c in found if c["concept"] == "prior_therapy"]
+    assert [(c["op"], sorted(c["value"])) for c in therapy] == [
+        ("received_all", ["class:cdk4_6_inhibitor", "class:endocrine_therapy"])
+    ]
+
+
+def test_a_class_named_beside_a_count_of_lines_is_required_as_well():
+    found = constraints_of(
+        "Patients must have received at least 2 prior endocrine therapies, including a CDK4/6 inhibitor "
+        "in the metastatic setting"
+    )
+    assert {"concept": "prior_lines", "op": ">=", "value": 2, "scope": "endocrine"} in found
+    assert [(c["op"], c["value"]) for c in found if c["concept"] == "prior_therapy"] == [
+        ("received_any", ["class:cdk4_6_inhibitor"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No more than 1 prior chemotherapy (which includes antibody drug conjugates) for metastatic disease",
+        "More than 1 prior line of any PARP inhibitor-based regimen for metastatic disease",
+    ],
+)
+def test_a_class_that_only_defines_or_counts_the_lines_is_not_a_requirement_of_its_own(text):
+    kind = "exclusion" if text.startswith("More") else "inclusion"
+    assert [c for c in constraints_of(text, kind) if c["concept"] == "prior_therapy"] == []
+
+
 def test_no_prior_therapy_for_metastatic_disease_means_first_line():
     found = constraints_of("No prior systemic therapy for metastatic disease")
     assert negated("No prior systemic therapy for metastatic disease")

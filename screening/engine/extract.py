@@ -698,8 +698,31 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         return []
     if PERMISSION.search(text) and not DENIAL.search(text):
         return []
-    if LINES_NUMBER.search(text):
-        return []  # a count of lines, read by extract_lines
+    counted = LINES_NUMBER.search(text)
+    if counted:
+        # The count is read by extract_lines; a named class beside it ("at least 2 prior endocrine
+        # therapies, including a CDK4/6 inhibitor") is a requirement of its own.
+        generic = ("class:chemotherapy", "class:endocrine_therapy")
+        named = [
+            (key, start, end)
+            for key, start, end in mentions
+            if not (counted.start() <= start < counted.end())
+            and key not in generic
+            # "1 prior chemotherapy (which includes antibody drug conjugates)" defines the count.
+            and not re.search(r"\([^)]*$", text[counted.end() : start])
+            # "more than 1 prior line of any other PARPi-based regimen" counts that class's lines,
+            # which the profile does not hold; "at least 1 line of a CDK4/6 inhibitor" is plain receipt.
+            and not (
+                re.fullmatch(r"\s*of\b[^,;]{0,25}", text[counted.end() : start])
+                and not (counted["cmp"] in (None, ">=") and counted["low"] == "1" and not counted["high"])
+            )
+        ]
+        if not named:
+            return []
+        # "... therapies, including a CDK4/6 inhibitor" names one of the counted lines; "an endocrine
+        # therapy and a CDK4/6 inhibitor" asks for both.
+        if re.search(r"\bincluding\b", text[counted.end() : named[0][1]]):
+            mentions = named
     if WASHOUT.search(text) and not re.search(r"\b(?:ever|at any time|any setting)\b", text):
         return []
     exception = EXCEPTIONS.search(text)
@@ -726,10 +749,10 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     # A broad class beside a narrower one it contains ("platinum-based chemotherapy") adds nothing.
     narrower = set()
     for key in keys:
-        kind, _, name = key.partition(":")
+        sort, _, name = key.partition(":")
         # Only a narrower class makes a broad one redundant; named drugs are often just examples
         # ("any PI3K, AKT or mTOR inhibitor (including alpelisib ...)").
-        if kind == "class":
+        if sort == "class":
             narrower |= {ancestor for ancestor in lexicon.ancestors(name) if ancestor != name}
     keys = [key for key in keys if not (key.startswith("class:") and key[6:] in narrower)]
     if not keys:
@@ -746,7 +769,8 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     naive = re.search(r"\bnaive\b", text) is not None
     segment = text[:cut]
     first = min(start for _, start in kept)
-    between = segment[first:]
+    # Only the words joining the named therapies decide "all" or "any"; "advanced or metastatic" does not.
+    between = segment[first : max(start for _, start in kept) + 1]
     op = (
         "received_all"
         if kind == INCLUSION
@@ -814,7 +838,9 @@ CLASS_LINES = re.compile(
 def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]:
     if "~" in text[max(0, match.start() - 3) : match.start() + 3]:
         return []  # the comparison sign was lost; the bound cannot be read
-    if CLASS_LINES.search(match[0] + text[match.end() : match.end() + 30]):
+    # Only the words that qualify this count: "2 lines of anti-HER2 therapy", not "..., including a CDK4/6 inhibitor".
+    qualifier = re.split(r"[,;(]|\band\b|\bincluding\b|\bof which\b", text[match.end() : match.end() + 30])[0]
+    if CLASS_LINES.search(match[0] + qualifier):
         return []  # "2 lines of anti-HER2 therapy" counts one kind of drug, which the profile does not count
     low, high = int(match["low"]), _n(match["high"])
     # The scope words follow the count ("2 prior lines of chemotherapy"), or come just before it.
