@@ -215,6 +215,29 @@ def test_a_class_that_only_defines_or_counts_the_lines_is_not_a_requirement_of_i
     assert [c for c in constraints_of(text, kind) if c["concept"] == "prior_therapy"] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Received a CDK4/6 inhibitor either alone or in combination with endocrine therapy, "
+            "with any duration of therapy permitted",
+            ["class:cdk4_6_inhibitor"],
+        ),
+        (
+            "Prior treatment with T-DXd (discontinued for progression and/or intolerance)",
+            ["drug:trastuzumab deruxtecan"],
+        ),
+    ],
+)
+def test_a_required_therapy_survives_its_asides(text, value):
+    found = constraints_of(text)
+    assert [(c["concept"], c["op"], c["value"]) for c in found] == [("prior_therapy", "received_any", value)]
+
+
+def test_intolerance_still_keeps_an_exclusion_from_reading_as_prior_therapy():
+    assert constraints_of("Intolerance to trastuzumab deruxtecan (T-DXd)", "exclusion") == []
+
+
 def test_no_prior_therapy_for_metastatic_disease_means_first_line():
     found = constraints_of("No prior systemic therapy for metastatic disease")
     assert negated("No prior systemic therapy for metastatic disease")

@@ -690,13 +690,23 @@ REQUIRED_THERAPY = re.compile(
 )
 
 
+OPENING_REQUIREMENT = re.compile(
+    r"(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have\s+|has\s+)?(?:previously\s+)?"
+    r"(?:received|been treated with|progressed (?:on|after|during|following))\b"
+)
+
+
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if THERAPY_SKIP.search(text) or not THERAPY_CONTEXT.search(text):
+    # A required therapy's aside ("T-DXd (discontinued for progression or intolerance)") is not the point.
+    main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
+    if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
         return []
     mentions = lexicon.therapy_mentions(text)
     if not mentions:
         return []
-    if PERMISSION.search(text) and not DENIAL.search(text):
+    # "Received a CDK4/6 inhibitor ..., with any duration of therapy permitted" still requires it.
+    required_up_front = kind == INCLUSION and OPENING_REQUIREMENT.match(text)
+    if PERMISSION.search(text) and not DENIAL.search(text) and not required_up_front:
         return []
     counted = LINES_NUMBER.search(text)
     if counted:
@@ -727,7 +737,13 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         return []
     exception = EXCEPTIONS.search(text)
     cut = exception.start() if exception else len(text)
-    kept = [(key, start) for key, start, _ in mentions if start < cut]
+    # "a CDK4/6 inhibitor, alone or in combination with endocrine therapy": the partner is optional.
+    optional = re.search(r"\b(?:alone or in combination with|with or without)\b", text)
+    kept = [
+        (key, start)
+        for key, start, _ in mentions
+        if start < cut and not (optional and start > optional.end() and mentions[0][1] < optional.start())
+    ]
     if not kept:
         return []
     first = min(start for _, start in kept)
@@ -1473,6 +1489,7 @@ def extract_item(
         kind == INCLUSION
         and not negated
         and not limit_wording
+        and not (PERMISSION.search(normal) and OPENING_REQUIREMENT.match(normal) and not DENIAL.search(normal))
         and (PERMISSION.search(normal) or (DENIAL.search(normal) and not denied))
     ):
         # "Patients with treated brain metastases are eligible": a permission, not a requirement;
