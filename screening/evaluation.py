@@ -94,6 +94,28 @@ def canonical(constraint: dict[str, Any]) -> tuple:
     return (constraint["concept"], constraint["op"], value, scope)
 
 
+def stated_fact(rule: Rule, constraint: Any) -> dict[str, Any]:
+    """A constraint as the fact the criterion states.
+
+    A negated rule holding one count of lines ("must not have received more than 3 lines",
+    kept as not ">= 4") states the complementary count (at most 3), which is how the gold
+    set records it; the two match the same patients.
+    """
+    fact = constraint.to_dict()
+    if not (rule.negated and len(rule.constraints) == 1 and fact["concept"] == "prior_lines"):
+        return fact
+    value = fact["value"]
+    if fact["op"] == ">=" and value == 1:
+        return fact | {"op": "==", "value": 0}
+    if fact["op"] == ">=":
+        return fact | {"op": "<=", "value": value - 1}
+    if fact["op"] == "<=":
+        return fact | {"op": ">=", "value": value + 1}
+    if fact["op"] == "==" and value == 0:
+        return fact | {"op": ">=", "value": 1}
+    return fact
+
+
 def record_text(path: Path) -> tuple[str, Study]:
     study = Study.model_validate_json(path.read_bytes())
     return study.protocol_section.eligibility_module.eligibility_criteria, study
@@ -126,7 +148,7 @@ def evaluate_extraction(gold_dir: Path, records_dir: Path, lexicon: Lexicon) -> 
             if not matches:
                 report.unmatched.append(f"{gold['nct_id']}: {entry['kind']} {entry['starts']!r}")
                 continue
-            found = [c.to_dict() for rule in by_item[matches[0]] for c in rule.constraints]
+            found = [stated_fact(rule, c) for rule in by_item[matches[0]] for c in rule.constraints]
             expected = Counter(canonical(c) for c in entry["constraints"])
             got = Counter(canonical(c) for c in found)
             for key in expected.keys() | got.keys():

@@ -13,7 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from screening.engine.lexicon import CATEGORIES
-from screening.evaluation import evaluate_extraction, evaluate_gold_profiles, evaluate_trec
+from screening.engine.rules import Constraint, Rule
+from screening.evaluation import evaluate_extraction, evaluate_gold_profiles, evaluate_trec, stated_fact
 from tests.conftest import shared_path
 from tests.engine_helpers import ROOT, lexicon
 
@@ -34,7 +35,7 @@ def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
 
 def test_extraction_quality_does_not_slip(shared):
     overall = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon()).overall
-    assert overall.precision >= 0.78 and overall.recall >= 0.70
+    assert overall.precision >= 0.78 and overall.recall >= 0.71
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
@@ -59,3 +60,14 @@ def test_the_evaluate_command_prints_every_category_and_both_judgement_sets(shar
     for category in CATEGORIES:
         assert f"  {category}" in text
     assert "Screening, TREC 2021 breast topics" in text and "Screening, gold profiles" in text
+
+
+def test_a_negated_count_of_lines_is_compared_as_the_count_it_allows():
+    at_least_four = Constraint("prior_lines", ">=", 4, scope="total")
+    assert stated_fact(Rule("inclusion", "not more than 3 lines", (at_least_four,), negated=True), at_least_four) == {
+        "concept": "prior_lines",
+        "op": "<=",
+        "value": 3,
+        "scope": "total",
+    }
+    assert stated_fact(Rule("inclusion", "4 or more lines", (at_least_four,)), at_least_four)["op"] == ">="
