@@ -286,6 +286,28 @@ def test_gene_alterations(text, scope):
     assert constraints_of(text) == [{"concept": "gene_alteration", "op": "is", "value": "altered", "scope": scope}]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Men or women aged ≥ 18 years",
+        "Female or male patients aged > 18 years",
+        "Adult participants must be 18 years of age or older",
+        "Participants must be adults",
+    ],
+)
+def test_an_age_limit_beside_either_sex_is_read(text):
+    assert constraints_of(text) == [{"concept": "age", "op": ">=", "value": 18}]
+
+
+@pytest.mark.parametrize("text", ["Female sex.", "Female participants only", "Female patients must have breast cancer"])
+def test_a_trial_for_women_only_says_so(text):
+    assert {"concept": "sex", "op": "in", "value": ["female"]} in constraints_of(text)
+
+
+def test_an_either_sex_trial_has_no_sex_requirement():
+    assert [c for c in constraints_of("Male or female patients aged 18 or over") if c["concept"] == "sex"] == []
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

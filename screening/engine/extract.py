@@ -1159,7 +1159,13 @@ def extract_pd_l1(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     return []
 
 
-AGE = re.compile(r"\b(?:age[sd]?|years? of age|years? old|yo)\b")
+AGE = re.compile(
+    r"\b(?:age[sd]?|years? of age|years? old|yo|adults?)\b|\b\d{2}\s*(?:years?|yrs?)\s*(?:or|and)\s*(?:older|over|above)\b"
+)
+# "Men or women aged >= 18": an alternative of sexes, not of ages.
+EITHER_SEX = re.compile(
+    r"\b(?:men|male|males|women|woman|female|females)\s+(?:or|and/or|and)\s+(?:(?:pre-?|peri-?|post-?)menopausal\s+)?(?:men|male|males|women|woman|female|females)\b"
+)
 
 
 def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
@@ -1169,6 +1175,7 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     # follow a "Cohort X only:" label.
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.split(r"\b(?:cohort|part|arm|phase)\s+\w+\s+only\b", text)[0]
+    text = EITHER_SEX.sub(" ", text)
     if (
         kind != INCLUSION
         or negated
@@ -1180,7 +1187,7 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     ):
         return []
     if re.search(r"\bor\b", text) and not re.search(
-        r"\b(?:\d{2}) (?:years? )?or (?:older|over|above|more|greater)\b", text
+        r"\b(?:\d{2}) (?:years? )?(?:of age )?or (?:older|over|above|more|greater)\b", text
     ):
         return []
     found = []
@@ -1204,13 +1211,19 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         elif symbol == "<":
             symbol, years = "<=", years - 1
         found.append(Constraint("age", symbol, years))
+    if (
+        not found
+        and re.search(r"(?<!young )\badults?\b", text)
+        and not re.search(r"\b(?:adolescents?|child\w*|pediatric|paediatric)\b", text)
+    ):
+        found.append(Constraint("age", ">=", 18))
     return found
 
 
 def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if re.search(r"childbearing|pregnan|potential|contracept|menopaus|partner|sexual|sperm|condom|birth control", text):
         return []
-    opener = r"^\W*(?:{})\b(?:\s+(?:patients?|participants?|subjects?))?\s*(?:,|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|diagnosed|of (?:any|all)\b|\()"
+    opener = r"^\W*(?:adult\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must\b|diagnosed|of (?:any|all)\b|\()"
     females = re.match(opener.format("female|females|women|woman"), text)
     males = re.match(opener.format("male|males|men|man"), text)
     if re.search(
@@ -1288,7 +1301,7 @@ ALTERNATIVES = re.compile(
 # Cheap first looks: an extractor runs only when one of its words appears (plain substrings,
 # so a look may let through text the extractor then ignores, never the other way round).
 TRIGGERS = {
-    "extract_age": ("age", "year", "yo"),
+    "extract_age": ("age", "year", "yo", "adult"),
     "extract_sex": ("male", "women", "woman", "men", "man"),
     "extract_performance": ("ecog", "performance", "zubrod", "karnofsky", "kps", "ps", "who"),
     "extract_pregnancy": ("pregnan", "feed", "lactat", "nursing"),
