@@ -308,6 +308,31 @@ def test_an_either_sex_trial_has_no_sex_requirement():
     assert [c for c in constraints_of("Male or female patients aged 18 or over") if c["concept"] == "sex"] == []
 
 
+@pytest.mark.parametrize("text", ["Invasive breast carcinoma: stage III/IV", "Diagnosed with stages III or IV"])
+def test_stage_three_or_four_means_advanced_or_metastatic(text):
+    assert constraints_of(text) == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]}
+    ]
+
+
+def test_a_sentence_defining_a_term_after_the_requirement_keeps_the_requirement():
+    found = constraints_of(
+        "Histologically confirmed metastatic or advanced and unresectable breast cancer that is HER2-low by "
+        "local testing. HER2-low is defined as IHC 1+ or IHC 2+/ISH-negative"
+    )
+    assert {"concept": "her2", "op": "in", "value": ["low"]} in found
+    assert {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]} in found
+
+
+def test_a_permission_in_brackets_does_not_void_the_requirement_around_it():
+    found = constraints_of("Histologically confirmed ER+ (any PR and HER2 status is allowed) metastatic breast cancer")
+    assert {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]} in found
+
+
+def test_a_permission_outside_brackets_is_still_not_a_requirement():
+    assert constraints_of("Patients with treated brain metastases are eligible") == []
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

@@ -525,6 +525,9 @@ SITE_METASTASES = re.compile(
 )
 
 
+STAGE_THREE_OR_FOUR = re.compile(r"\bstages?\s*(?:iii|3)[abc]?\s*(?:/|-|to|or|and|,)\s*(?:stage\s*)?(?:iv|4)\b")
+
+
 def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     excludes = (kind == EXCLUSION) != negated
     history = re.search(
@@ -537,6 +540,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,40}$", text[: early.start()]):
         early = None  # "not amenable to treatment with curative intent" is the opposite of early-stage
     found: list[Constraint] = []
+    if kind == INCLUSION and not negated and not history and STAGE_THREE_OR_FOUR.search(text):
+        return [Constraint("metastatic_disease", "in", ("locally_advanced", "metastatic"))]
     if kind == INCLUSION and not negated:
         if (
             early
@@ -1488,7 +1493,11 @@ def extract_item(
     if note and note.start() > 0:
         normal = normal[: note.start()]  # a note inside an item explains, it does not require
     definition = DEFINITION.search(normal)
-    if re.search(r"\b(?:will be|is|are|shall be)\s+(?:\w+\s+)?defined\b", normal):
+    defined = re.search(r"\b(?:will be|is|are|shall be)\s+(?:\w+\s+)?defined\b", normal)
+    if defined and defined.start() > 60:
+        # "... breast cancer that is HER2-low. HER2-low is defined as ...": the requirement comes first.
+        normal = normal[: defined.start()]
+    elif defined:
         return [], False, "all"  # a definition, not a requirement
     if definition and definition.start() > 12:
         # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
@@ -1498,12 +1507,14 @@ def extract_item(
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
     limit_wording = LIMIT_WORDING.search(normal)
+    # "ER+ (any PR and HER2 status is allowed) metastatic breast cancer" still requires the rest.
+    outside_brackets = re.sub(r"\([^)]*\)", " ", normal)
     if (
         kind == INCLUSION
         and not negated
         and not limit_wording
         and not (PERMISSION.search(normal) and OPENING_REQUIREMENT.match(normal) and not DENIAL.search(normal))
-        and (PERMISSION.search(normal) or (DENIAL.search(normal) and not denied))
+        and (PERMISSION.search(outside_brackets) or (DENIAL.search(normal) and not denied))
     ):
         # "Patients with treated brain metastases are eligible": a permission, not a requirement;
         # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
