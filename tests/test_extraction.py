@@ -86,6 +86,12 @@ def test_other_malignancy_keeps_its_look_back_window():
         ("Active hepatitis B or hepatitis C infection", "hepatitis", True),
         ("Known HIV infection", "hiv", False),
         ("Active autoimmune disease requiring systemic treatment in the past 2 years", "autoimmune_disease", True),
+        ("Long QT syndrome", "heart_condition", True),
+        ("Clinically significant cardiac abnormalities", "heart_condition", False),
+        ("Severe pulmonary, renal or other systemic disease", "lung_condition", False),
+        ("History of clinically significant intercurrent lung illnesses", "lung_condition", False),
+        ("Active connective tissue disease", "autoimmune_disease", True),
+        ("Immune-mediated disease requiring systemic steroids", "autoimmune_disease", True),
     ],
 )
 def test_history_exclusions(text, concept, specific):

@@ -384,10 +384,10 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
 
 
 HEART_BROAD = re.compile(
-    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment)"
+    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|abnormalit(?:y|ies))"
 )
 HEART_SPECIFIC = re.compile(
-    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular|endocarditis|pericarditis|aortic stenosis|long qt)\b"
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular|endocarditis|pericarditis|aortic stenosis|long qt|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
 )
 HEART_LAB_ONLY = re.compile(
     r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
@@ -416,7 +416,8 @@ def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 LUNG = re.compile(
     r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|asthma|copd|chronic obstructive|emphysema|respiratory failure|pulmonary o?edema|pulmonary hypertension"
-    r"|(?:significant|severe|serious|uncontrolled|chronic|active)\s+(?:[\w,/]+\s+){0,4}?(?:lung|pulmonary|respiratory)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|compromise))\b"
+    r"|(?:significant|severe|serious|uncontrolled|chronic|active|intercurrent)\s+(?:[\w,/-]+\s+){0,4}?(?:lung|pulmonary|respiratory)\b[\w\s,/-]{0,40}?\b(?:disease|conditions?|illness(?:es)?|dysfunction|impairment|compromise)"
+    r"|(?:lung|pulmonary)[\s-]specific\s+(?:[\w-]+\s+){0,4}?(?:illness(?:es)?|disease|conditions?))\b"
 )
 
 
@@ -478,7 +479,9 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     return [Constraint("hiv", "is", True, specific=specific)]
 
 
-AUTOIMMUNE = re.compile(r"\bauto[\s-]?immune\b")
+AUTOIMMUNE = re.compile(
+    r"\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
+)
 
 
 def extract_autoimmune(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
@@ -1329,11 +1332,15 @@ TRIGGERS = {
         "bypass",
         "stent",
         "valv",
+        "qt",
+        "rhythm",
+        "endocard",
+        "pericard",
     ),
     "extract_lung": ("lung", "ild", "pneumon", "pulmonary", "respiratory"),
     "extract_hepatitis": ("hepatitis", "hbv", "hcv", "hbsag"),
     "extract_hiv": ("hiv", "immunodeficiency", "aids"),
-    "extract_autoimmune": ("immune",),
+    "extract_autoimmune": ("immune", "connective tissue"),
     "extract_stage": (
         "metasta",
         "stage",
