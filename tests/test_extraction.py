@@ -339,6 +339,22 @@ def test_a_permission_outside_brackets_is_still_not_a_requirement():
     assert constraints_of("Patients with treated brain metastases are eligible") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("Histologically confirmed ER+ (any progesterone receptor [PR] status is allowed) breast cancer", "er"),
+        ("Diagnosis of hormone positive HER2 negative breast cancer", "hr"),
+        ("Expression of ER or progesterone receptors (PR)", "hr"),
+    ],
+)
+def test_hormone_receptor_positivity_in_other_wordings(text, scope):
+    assert {"concept": "hormone_receptor", "op": "is", "value": "positive", "scope": scope} in constraints_of(text)
+
+
+def test_any_hormone_receptor_status_is_no_requirement():
+    assert [c for c in constraints_of("Any ER or PR status is allowed") if c["concept"] == "hormone_receptor"] == []
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

@@ -969,7 +969,7 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 HR_NAME = (
     r"(?:estrogen (?:receptor )?(?:and/or|or) progesterone receptors?|er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\)|er and/or pgr|er and/or pr|er or pr|er and pr|er/pgr|er/pr"
-    r"|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|er|hr)"
+    r"|estrogen receptor|oestrogen receptor|estrogen-receptor|hormone receptor|hormone-receptor|hormone(?= positive)|er|hr)"
 )
 PR_NAME = r"(?:pr|pgr|progesterone receptor)"
 POSITIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:positive|positivity|\+(?!\d)|expressing|rich|pos\b))"
@@ -987,6 +987,12 @@ def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexic
         rf"\bpositive\s+{HR_NAME}\s*(?:status|expression)?\b(?!\s*-?\s*(?:negative|-))", text
     )
     negative = re.search(rf"\b{HR_NAME}{NEGATIVE}", text)
+    if not positive and not negative:
+        # "Expression of ER or progesterone receptors (PR)": expression is positivity.
+        positive = re.search(
+            r"\b(?:expression of|expressing) (?:er|estrogen receptors?|hormone receptors?)\b(?!\s*(?:<|<=|-|negative))",
+            text,
+        )
     pr_positive = re.search(rf"\b{PR_NAME}{POSITIVE}", text)
     if re.search(
         r"\b(?:regardless of|irrespective of|any)\s+(?:hormone|hr|er)\b|\bhr[\s-]?(?:positive|\+)\s*(?:or|and/or)\s*(?:hr[\s-]?)?(?:negative|-)",
@@ -994,11 +1000,11 @@ def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexic
     ):
         return []
     if (positive and negative) or re.search(
-        r"\bpositive or negative\b|\bnegative or positive\b|\bany (?:er|pr|hr|hormone)", text
+        r"\bpositive or negative\b|\bnegative or positive\b|\bany (?:er|pr|hr|hormone)\b", text
     ):
         return []
     if positive:
-        name = re.match(HR_NAME, positive[0].strip())
+        name = re.match(HR_NAME, re.sub(r"^(?:expression of|expressing) ", "", positive[0].strip()))
         named = name[0] if name else "hr"
         scope = (
             "er"
@@ -1007,7 +1013,10 @@ def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexic
             or named.startswith("er (")
             else "hr"
         )
-        if scope == "er" and re.search(rf"\ber{POSITIVE}\s*(?:and/or|or)\s*{PR_NAME}", text):
+        if scope == "er" and (
+            re.search(rf"\ber{POSITIVE}\s*(?:and/or|or)\s*{PR_NAME}", text)
+            or re.match(rf"\s*(?:and/or|or)\s*{PR_NAME}", text[positive.end() :])
+        ):
             scope = "hr"
         found.append(Constraint("hormone_receptor", "is", "positive", scope=scope))
     elif negative:
