@@ -209,6 +209,23 @@ def test_a_class_named_beside_a_count_of_lines_is_required_as_well():
     ]
 
 
+def test_a_class_that_one_of_the_counted_lines_must_include_is_required():
+    found = constraints_of(
+        "Treated with one or two prior hormonal therapies in the metastatic setting, "
+        "one of which was in combination with a CDK4/6 inhibitor"
+    )
+    assert [(c["op"], c["value"]) for c in found if c["concept"] == "prior_therapy"] == [
+        ("received_any", ["class:cdk4_6_inhibitor"])
+    ]
+
+
+def test_drugs_named_before_a_count_of_lines_are_not_read_as_required():
+    found = constraints_of(
+        "Criteria for the everolimus combination: one or two prior hormonal therapies for advanced disease"
+    )
+    assert [c for c in found if c["concept"] == "prior_therapy"] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

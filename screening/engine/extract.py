@@ -717,6 +717,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     if PERMISSION.search(text) and not DENIAL.search(text) and not required_up_front:
         return []
     counted = LINES_NUMBER.search(text)
+    linked = False  # the named therapy belongs to the counted lines ("..., one of which with a CDK4/6 inhibitor")
     if counted:
         # The count is read by extract_lines; a named class beside it ("at least 2 prior endocrine
         # therapies, including a CDK4/6 inhibitor") is a requirement of its own.
@@ -724,7 +725,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         named = [
             (key, start, end)
             for key, start, end in mentions
-            if not (counted.start() <= start < counted.end())
+            if start >= counted.end()
             and key not in generic
             # "1 prior chemotherapy (which includes antibody drug conjugates)" defines the count.
             and not re.search(r"\([^)]*$", text[counted.end() : start])
@@ -739,8 +740,8 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
             return []
         # "... therapies, including a CDK4/6 inhibitor" names one of the counted lines; "an endocrine
         # therapy and a CDK4/6 inhibitor" asks for both.
-        if re.search(r"\bincluding\b", text[counted.end() : named[0][1]]):
-            mentions = named
+        if re.search(r"\b(?:including|of which|in combination with)\b", text[counted.end() : named[0][1]]):
+            mentions, linked = named, True
     if WASHOUT.search(text) and not re.search(r"\b(?:ever|at any time|any setting)\b", text):
         return []
     exception = EXCEPTIONS.search(text)
@@ -757,12 +758,21 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     first = min(start for _, start in kept)
     near = text[max(0, first - 100) : first]
     after_first = text[first : first + 60]
-    if not THERAPY_CONTEXT.search(near) and not re.search(
-        r"[\s-](?:pretreated|pre-treated|refractory|resistant|naive|exposed|experienced|based therapy|containing)\b",
-        after_first,
+    if (
+        not linked
+        and not THERAPY_CONTEXT.search(near)
+        and not re.search(
+            r"[\s-](?:pretreated|pre-treated|refractory|resistant|naive|exposed|experienced|based therapy|containing)\b",
+            after_first,
+        )
     ):
         return []
-    if kind == INCLUSION and not negated and not REQUIRED_THERAPY.search(text[max(0, first - 80) : first + 80]):
+    if (
+        kind == INCLUSION
+        and not negated
+        and not linked  # a count of prior lines in an inclusion is itself a requirement
+        and not REQUIRED_THERAPY.search(text[max(0, first - 80) : first + 80])
+    ):
         return []  # a bare "Prior therapy: ..." among inclusion criteria does not say it is required
     keys = []
     for key, _ in kept:
