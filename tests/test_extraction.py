@@ -372,6 +372,17 @@ def test_any_hormone_receptor_status_is_no_requirement():
     assert [c for c in constraints_of("Any ER or PR status is allowed") if c["concept"] == "hormone_receptor"] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Negative serum pregnancy test within 7 days of registration",
+        "Negative urine or serum pregnancy test done ≤ 7 days prior to registration",
+    ],
+)
+def test_a_negative_pregnancy_test_requirement_means_not_pregnant(text):
+    assert constraints_of(text) == [{"concept": "pregnancy", "op": "is", "value": False}]
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"
