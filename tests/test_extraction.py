@@ -383,6 +383,20 @@ def test_a_negative_pregnancy_test_requirement_means_not_pregnant(text):
     assert constraints_of(text) == [{"concept": "pregnancy", "op": "is", "value": False}]
 
 
+def test_an_exclusion_softened_by_a_later_conditional_permission_still_excludes_active_brain_metastases():
+    found = constraints_of(
+        "Known active or symptomatic CNS metastases or leptomeningeal disease. Patients with a history of CNS "
+        "metastases are eligible if they have been definitively treated and are clinically stable.",
+        "exclusion",
+    )
+    assert found == [{"concept": "brain_metastases", "op": "in", "value": ["active", "leptomeningeal"]}]
+
+
+def test_meningeal_metastases_are_leptomeningeal_disease():
+    found = constraints_of("Untreated brain or meningeal metastases", "exclusion")
+    assert found == [{"concept": "brain_metastases", "op": "in", "value": ["active", "leptomeningeal"]}]
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

@@ -270,7 +270,10 @@ BRAIN = re.compile(
     r"|(?<!non-)(?<!non )\b(?:cns|central nervous system)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
     r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b"
 )
-LEPTO = re.compile(r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis)\b")
+LEPTO = re.compile(
+    r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis|meningeal metasta\w*)\b"
+    r"|\bbrain or meningeal metasta\w*"
+)
 ACTIVE_BRAIN = re.compile(
     r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )?(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
 )
@@ -1548,7 +1551,9 @@ def extract_item(
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
-    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(normal):
+    # In an exclusion, a later sentence's "if they ..." qualifies the permission it grants, not the exclusion.
+    conditional_scope = re.split(r"\.\s+", normal, maxsplit=1)[0] if kind == EXCLUSION else normal
+    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope):
         # "Patients with ER-positive disease must have had endocrine therapy": it applies to
         # some patients only, and which ones the engine cannot tell; the study team checks it.
         # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
