@@ -397,6 +397,23 @@ def test_meningeal_metastases_are_leptomeningeal_disease():
     assert found == [{"concept": "brain_metastases", "op": "in", "value": ["active", "leptomeningeal"]}]
 
 
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Currently receiving or have received treatment for a secondary cancer within the past 24 months", 2),
+        (
+            "Known additional malignancy that is progressing or requires active treatment; exceptions include "
+            "malignancies that have been inactive for three years",
+            0,
+        ),
+        ("Presence of any other concurrent, actively treated malignancy", 0),
+    ],
+)
+def test_how_far_back_another_cancer_counts(text, years):
+    found = constraints_of(text, "exclusion")
+    assert [(c["concept"], c["value"]) for c in found] == [("other_malignancy", years)]
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

@@ -340,7 +340,7 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 
 OTHER_CANCER = re.compile(
-    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+\s+){0,2}?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
+    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+,?\s+){0,2}?(?:actively treated\s+)?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
     r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bmultiple primary\b|\bhistory of (?:any )?(?:other )?malignan"
 )
 
@@ -363,6 +363,34 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     excludes = (kind == EXCLUSION) != negated
     if not excludes:
         return []
+    window = _other_cancer_window(text)
+    exception = re.search(r"\bexceptions?\b|\bexcept\b", text)
+    if exception and re.search(
+        r"\b(?:progressing|requir\w* (?:active )?treatment|active)\b", text[: exception.start()]
+    ):
+        # "... that is progressing or requires active treatment; exceptions include those inactive
+        # for 3 years": the years belong to the exceptions.
+        window = _other_cancer_window(text[: exception.start()])
+        if window is None:
+            window = 0
+    if window is None and re.search(
+        r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40]
+    ):
+        window = 0
+    specific = bool(SOFTENER.search(text)) or bool(
+        re.search(r"\b(?:requir\w*|need\w*|undergoing) (?:active )?(?:treatment|therapy)\b", text)
+    )
+    return [Constraint("other_malignancy", "within_years", window, specific=specific)]
+
+
+def _other_cancer_window(text: str) -> int | None:
+    """How many years back another cancer counts, when the text says ("within 24 months" is 2)."""
+    months = re.search(
+        r"(?:within|in|during|for|of)(?: the)? (?:(?:past|last|previous|preceding|prior)\s+)?(?:<=|<)?\s*(\d{1,3})\s*months?\b",
+        text,
+    )
+    if months and int(months[1]) >= 12:
+        return -(-int(months[1]) // 12)
     years = re.search(
         r"(?:within|in|during|for|of)(?: the)? (?:(?:past|last|previous|preceding|prior)\s+)?(?:<=|<|>=|>)?\s*(\d{1,2})\s*(?:\(\d+\)\s*)?(?:years?|yrs?)\b",
         text,
@@ -375,15 +403,7 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
         r"(?:disease[\s-]free|no evidence of disease|remission|ned)\w*\s*(?:for\s*)?(?:>=|>|<=)?\s*(\d{1,2})\s*years?",
         text,
     )
-    window = int(years[1]) if years else None
-    if window is None and re.search(
-        r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40]
-    ):
-        window = 0
-    specific = bool(SOFTENER.search(text)) or bool(
-        re.search(r"\b(?:requir\w*|need\w*|undergoing) (?:active )?(?:treatment|therapy)\b", text)
-    )
-    return [Constraint("other_malignancy", "within_years", window, specific=specific)]
+    return int(years[1]) if years else None
 
 
 HEART_BROAD = re.compile(
