@@ -164,6 +164,18 @@ def test_exceptions_are_left_out_of_a_prior_therapy_exclusion():
     assert found[0]["value"] == ["class:serd"]
 
 
+def test_a_permission_for_another_drug_leaves_a_prior_therapy_exclusion_whole():
+    found = constraints_of(
+        "Have received any prior therapy with taxanes or platinum. Doxorubicin is allowed.", "exclusion"
+    )
+    assert [(c["op"], sorted(c["value"])) for c in found] == [("received_any", ["class:platinum", "class:taxane"])]
+
+
+def test_a_permission_for_a_drug_the_exclusion_names_is_read_with_it():
+    found = constraints_of("Prior CDK4/6 inhibitor therapy. Prior palbociclib is allowed.", "exclusion")
+    assert [c for c in found if c["concept"] == "prior_therapy"] == []
+
+
 def test_washout_periods_are_not_prior_therapy_exclusions():
     assert constraints_of("Chemotherapy within 21 days before the first dose", "exclusion") == []
 

@@ -727,7 +727,29 @@ OPENING_REQUIREMENT = re.compile(
 )
 
 
+def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
+    """A therapy key with every class it belongs to: "drug:palbociclib" is a CDK4/6 inhibitor."""
+    sort, _, name = key.partition(":")
+    if sort == "drug" and name in lexicon.drugs:
+        classes = lexicon.drugs[name].classes
+    elif sort == "class":
+        classes = (name,)
+    else:
+        classes = ()
+    return {key} | {f"class:{ancestor}" for cls in classes for ancestor in lexicon.ancestors(cls)}
+
+
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    first, _, rest = text.partition(". ")
+    if kind == EXCLUSION and rest and PERMISSION.search(rest) and not PERMISSION.search(first):
+        # "Prior taxanes or platinum. Doxorubicin is allowed.": a permission for another drug leaves
+        # the exclusion whole; one for a drug the exclusion names is read with it.
+        excluded = {key for key, _, _ in lexicon.therapy_mentions(first)}
+        allowed = set()
+        for key, _, _ in lexicon.therapy_mentions(rest):
+            allowed |= _with_classes(key, lexicon)
+        if excluded and not excluded & allowed:
+            return extract_prior_therapy(first, kind, negated, lexicon)
     # A required therapy's aside ("T-DXd (discontinued for progression or intolerance)") is not the point.
     main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
     if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
