@@ -199,6 +199,12 @@ def test_limits_on_prior_lines(text, expected):
     assert found == expected
 
 
+def test_classes_spelling_out_no_prior_therapy_for_metastatic_disease_add_nothing_to_the_count():
+    text = "No prior systemic anticancer therapy for metastatic disease (chemotherapy or endocrine therapy)"
+    assert constraints_of(text) == [{"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}]
+    assert negated(text)
+
+
 def test_therapies_joined_by_and_are_all_required():
     found = constraints_of(
         "Must have progressed after at least 1 prior line of an endocrine therapy and a CDK4/6 inhibitor "

@@ -1628,6 +1628,18 @@ def extract_item(
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
+    if any(c.concept == "prior_lines" and c.scope == "total" for c in constraints):
+        # "No prior systemic therapy for metastatic disease (chemotherapy or endocrine therapy)": the
+        # count of lines already says it; the generic classes in the metastatic setting repeat it.
+        constraints = [
+            c
+            for c in constraints
+            if not (
+                c.concept == "prior_therapy"
+                and "metastatic_setting" in c.qualifiers
+                and set(c.value) <= {"class:chemotherapy", "class:endocrine_therapy"}
+            )
+        ]
     return constraints, negated, _logic(kind, negated, constraints, normal)
 
 
