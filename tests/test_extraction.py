@@ -432,6 +432,19 @@ def test_how_far_back_another_cancer_counts(text, years):
     assert [(c["concept"], c["value"]) for c in found] == [("other_malignancy", years)]
 
 
+def test_distant_metastases_listed_with_symptomatic_brain_metastases_are_excluded_outright():
+    found = constraints_of(
+        "Known distant metastatic disease including CNS metastases, symptomatic CNS metastases, and leptomeningeal disease",
+        "exclusion",
+    )
+    assert {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]} in found
+
+
+def test_symptomatic_metastatic_disease_is_not_an_exclusion_of_all_spread():
+    found = constraints_of("Symptomatic metastatic visceral disease", "exclusion")
+    assert [c for c in found if c["concept"] == "metastatic_disease"] == []
+
+
 def test_pd_l1():
     assert constraints_of("PD-L1 positive (CPS ≥ 10)") == [{"concept": "pd_l1", "op": "is", "value": "positive"}]
     assert constraints_of("Prior anti-PD-L1 therapy", "exclusion")[0]["concept"] == "prior_therapy"

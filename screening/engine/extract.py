@@ -614,7 +614,9 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         qualified = re.search(
             r"\b(?:uncontrolled|symptomatic|rapidly progress\w*|visceral crisis|life[\s-]threatening|impending|untreated|progressive"
             r"|inability|unable|lack of|proof|confirmation|documentation|biopsy|histolog\w*|cytolog\w*)\b",
-            text,
+            # Only words near the metastatic disease qualify it ("distant metastatic disease, including
+            # symptomatic CNS metastases" excludes any distant spread).
+            text[: metastatic.end() + 30] if metastatic else text,
         )
         another_cancer = OTHER_CANCER.search(text) or re.search(
             r"\bcancer within \d+ years\b|\bwithin \d+ years\b", text
