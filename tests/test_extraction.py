@@ -340,9 +340,22 @@ def test_an_age_limit_beside_either_sex_is_read(text):
     assert constraints_of(text) == [{"concept": "age", "op": ">=", "value": 18}]
 
 
-@pytest.mark.parametrize("text", ["Female sex.", "Female participants only", "Female patients must have breast cancer"])
+@pytest.mark.parametrize("text", ["Female sex.", "Female participants only", "Female patients must be ≥ 18 years old"])
 def test_a_trial_for_women_only_says_so(text):
     assert {"concept": "sex", "op": "in", "value": ["female"]} in constraints_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Women must provide written informed consent", "Female participants must agree not to breastfeed"],
+)
+def test_a_duty_laid_on_women_does_not_exclude_men(text):
+    assert [c for c in constraints_of(text) if c["concept"] == "sex"] == []
+
+
+def test_a_catch_all_with_examples_is_left_to_the_investigator():
+    text = "Current severe, uncontrolled systemic disease (e.g., clinically significant cardiovascular, pulmonary, or metabolic disease)"
+    assert constraints_of(text, "exclusion") == []
 
 
 def test_an_either_sex_trial_has_no_sex_requirement():

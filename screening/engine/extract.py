@@ -417,11 +417,17 @@ HEART_LAB_ONLY = re.compile(
 )
 
 
+def is_catch_all(text: str) -> bool:
+    """A catch-all with examples ("severe systemic disease, e.g. cardiac or pulmonary"): the investigator judges it."""
+    return bool(
+        re.search(r"\b(?:medical|psychiatric|systemic) (?:conditions?|illness\w*|disease)\b", text)
+        and re.search(r"\be\.?g\.?|\bsuch as\b|\bincluding\b|\bfor example\b", text)
+    )
+
+
 def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if re.search(r"\b(?:medical|psychiatric|systemic) (?:conditions?|illness\w*|disease)\b", text) and re.search(
-        r"\be\.?g\.?|\bsuch as\b|\bincluding\b", text
-    ):
-        return []  # a catch-all with examples: the investigator judges it
+    if is_catch_all(text):
+        return []
     if (kind == EXCLUSION) == negated:
         return []
     broad = HEART_BROAD.search(text)
@@ -445,7 +451,7 @@ LUNG = re.compile(
 
 
 def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if (kind == EXCLUSION) == negated:
+    if (kind == EXCLUSION) == negated or is_catch_all(text):
         return []
     match = LUNG.search(text)
     if not match:
@@ -1297,7 +1303,7 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
 def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if re.search(r"childbearing|pregnan|potential|contracept|menopaus|partner|sexual|sperm|condom|birth control", text):
         return []
-    opener = r"^\W*(?:adult\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must\b|diagnosed|of (?:any|all)\b|\()"
+    opener = r"^\W*(?:adult\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must be\s+(?:>=|\d|aged?\b|older|over)|diagnosed|of (?:any|all)\b|\()"
     females = re.match(opener.format("female|females|women|woman"), text)
     males = re.match(opener.format("male|males|men|man"), text)
     if re.search(
