@@ -383,6 +383,33 @@ def test_a_permission_in_brackets_does_not_void_the_requirement_around_it():
     assert {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]} in found
 
 
+def test_a_sentence_that_only_defines_a_term_requires_nothing():
+    text = (
+        "Hormone receptor status will be determined at the local institution. "
+        "ER and PR negativity will be defined as < 1% tumor staining by IHC"
+    )
+    assert constraints_of(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Patients must have received neoadjuvant taxane-based chemotherapy (anthracyclines are permitted)",
+            ["class:taxane"],
+        ),
+        (
+            "Participants have received adjuvant chemotherapy and had no prior endocrine therapy are eligible, "
+            "provided that they are endocrine sensitive",
+            None,
+        ),
+    ],
+)
+def test_what_a_permission_allows_is_not_read_as_required(text, value):
+    therapy = [c["value"] for c in constraints_of(text) if c["concept"] == "prior_therapy"]
+    assert therapy == ([value] if value else [])
+
+
 def test_a_permission_outside_brackets_is_still_not_a_requirement():
     assert constraints_of("Patients with treated brain metastases are eligible") == []
 

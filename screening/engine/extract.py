@@ -767,8 +767,17 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         return []
     # "Received a CDK4/6 inhibitor ..., with any duration of therapy permitted" still requires it.
     required_up_front = kind == INCLUSION and OPENING_REQUIREMENT.match(text)
-    if PERMISSION.search(text) and not DENIAL.search(text) and not required_up_front:
-        return []
+    permission = PERMISSION.search(text)
+    if permission and not DENIAL.search(text):
+        if not required_up_front:
+            return []
+        # The permission's own clause ("(anthracyclines are permitted)") names nothing required.
+        start = max(text.rfind(mark, 0, permission.start()) for mark in ",;(") + 1
+        ends = [i for i in (text.find(mark, permission.end()) for mark in ",;)") if i >= 0]
+        text = text[:start] + " " + text[min(ends) + 1 if ends else len(text) :]
+        mentions = lexicon.therapy_mentions(text)
+        if not mentions:
+            return []
     counted = LINES_NUMBER.search(text)
     linked = False  # the named therapy belongs to the counted lines ("..., one of which with a CDK4/6 inhibitor")
     if counted:
@@ -1573,9 +1582,11 @@ def extract_item(
         normal = normal[: note.start()]  # a note inside an item explains, it does not require
     definition = DEFINITION.search(normal)
     defined = re.search(r"\b(?:will be|is|are|shall be)\s+(?:\w+\s+)?defined\b", normal)
-    if defined and defined.start() > 60:
-        # "... breast cancer that is HER2-low. HER2-low is defined as ...": the requirement comes first.
-        normal = normal[: defined.start()]
+    # "... breast cancer that is HER2-low. HER2-low is defined as ...": the requirement comes in an
+    # earlier sentence, and the defining sentence is left out whole.
+    sentence_end = max(normal.rfind(mark, 0, defined.start()) for mark in (". ", "; ", " (")) if defined else -1
+    if defined and sentence_end > 0:
+        normal = normal[: sentence_end + 1]
     elif defined:
         return [], False, "all"  # a definition, not a requirement
     if definition and definition.start() > 12:
