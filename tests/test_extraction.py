@@ -171,6 +171,14 @@ def test_a_permission_for_another_drug_leaves_a_prior_therapy_exclusion_whole():
     assert [(c["op"], sorted(c["value"])) for c in found] == [("received_any", ["class:platinum", "class:taxane"])]
 
 
+def test_a_permission_pointing_back_at_the_drugs_is_read_with_the_exclusion():
+    found = constraints_of(
+        "Continued therapy with tamoxifen or raloxifene. (Patients are eligible if these medications are stopped.)",
+        "exclusion",
+    )
+    assert [c for c in found if c["concept"] == "prior_therapy"] == []
+
+
 def test_a_permission_for_a_drug_the_exclusion_names_is_read_with_it():
     found = constraints_of("Prior CDK4/6 inhibitor therapy. Prior palbociclib is allowed.", "exclusion")
     assert [c for c in found if c["concept"] == "prior_therapy"] == []

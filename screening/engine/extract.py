@@ -749,7 +749,14 @@ def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
 
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     first, _, rest = text.partition(". ")
-    if kind == EXCLUSION and rest and PERMISSION.search(rest) and not PERMISSION.search(first):
+    if (
+        kind == EXCLUSION
+        and rest
+        and PERMISSION.search(rest)
+        and not PERMISSION.search(first)
+        # "(Patients are eligible if these medications are stopped)" speaks of the same drugs.
+        and not re.search(r"\b(?:these|those|such|the above)\b", rest)
+    ):
         # "Prior taxanes or platinum. Doxorubicin is allowed.": a permission for another drug leaves
         # the exclusion whole; one for a drug the exclusion names is read with it.
         excluded = {key for key, _, _ in lexicon.therapy_mentions(first)}
