@@ -184,6 +184,25 @@ def test_a_permission_for_a_drug_the_exclusion_names_is_read_with_it():
     assert [c for c in found if c["concept"] == "prior_therapy"] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Prior chemotherapy (e.g. anthracyclines) for metastatic disease", ["class:chemotherapy"]),
+        ("Prior CDK4/6 inhibitor (such as palbociclib or ribociclib)", ["class:cdk4_6_inhibitor"]),
+        ("Prior platinum-based chemotherapy", ["class:platinum"]),
+    ],
+)
+def test_examples_in_brackets_do_not_narrow_the_class_they_illustrate(text, value):
+    assert [c["value"] for c in constraints_of(text, "exclusion")] == [value]
+
+
+def test_an_e_g_does_not_split_a_criterion_into_sentences():
+    found = constraints_of(
+        "Prior chemotherapy (e.g. anthracyclines) for metastatic disease. Endocrine therapy is allowed.", "exclusion"
+    )
+    assert [c["value"] for c in found] == [["class:chemotherapy"]]
+
+
 def test_washout_periods_are_not_prior_therapy_exclusions():
     assert constraints_of("Chemotherapy within 21 days before the first dose", "exclusion") == []
 

@@ -748,7 +748,8 @@ def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
 
 
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    first, _, rest = text.partition(". ")
+    first, *others = re.split(r"(?<!\be\.g)(?<!\bi\.e)\.\s+", text, maxsplit=1)
+    rest = others[0] if others else ""
     if (
         kind == EXCLUSION
         and rest
@@ -843,9 +844,17 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         and not REQUIRED_THERAPY.search(text[max(0, first - 80) : first + 80])
     ):
         return []  # a bare "Prior therapy: ..." among inclusion criteria does not say it is required
+    # "Prior chemotherapy (e.g. anthracyclines)": an example inside brackets does not narrow the class.
+    examples = [
+        match.span() for match in re.finditer(r"\((?:e\.?g\.?|such as|including|i\.?e\.?|for example)\b[^)]*\)?", text)
+    ]
+    named_outside = {key for key, start in kept if not any(low <= start < high for low, high in examples)}
     keys = []
-    for key, _ in kept:
+    for key, start in kept:
         if key.startswith("class:") and key[6:] in NOT_THERAPY_CLASSES:
+            continue
+        in_example = any(low <= start < high for low, high in examples)
+        if in_example and _with_classes(key, lexicon) & (named_outside - {key}):
             continue
         if key not in keys:
             keys.append(key)
