@@ -363,16 +363,15 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     excludes = (kind == EXCLUSION) != negated
     if not excludes:
         return []
-    window = _other_cancer_window(text)
     exception = re.search(r"\bexceptions?\b|\bexcept\b", text)
-    if exception and re.search(
+    # "... that is progressing or requires active treatment; exceptions include those inactive
+    # for 3 years": the years belong to the exceptions.
+    active_before_exceptions = exception and re.search(
         r"\b(?:progressing|requir\w* (?:active )?treatment|active)\b", text[: exception.start()]
-    ):
-        # "... that is progressing or requires active treatment; exceptions include those inactive
-        # for 3 years": the years belong to the exceptions.
-        window = _other_cancer_window(text[: exception.start()])
-        if window is None:
-            window = 0
+    )
+    window = _other_cancer_window(text[: exception.start()] if active_before_exceptions else text)
+    if active_before_exceptions and window is None:
+        window = 0
     if window is None and re.search(
         r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40]
     ):
@@ -739,33 +738,33 @@ def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
     """A therapy key with every class it belongs to: "drug:palbociclib" is a CDK4/6 inhibitor."""
     sort, _, name = key.partition(":")
     if sort == "drug" and name in lexicon.drugs:
-        classes = lexicon.drugs[name].classes
+        classes = lexicon.classes_of(lexicon.drugs[name])
     elif sort == "class":
-        classes = (name,)
+        classes = set(lexicon.ancestors(name))
     else:
-        classes = ()
-    return {key} | {f"class:{ancestor}" for cls in classes for ancestor in lexicon.ancestors(cls)}
+        classes = set()
+    return {key} | {f"class:{cls}" for cls in classes}
 
 
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    first, *others = re.split(r"(?<!\be\.g)(?<!\bi\.e)\.\s+", text, maxsplit=1)
+    opening, *others = re.split(r"(?<!\be\.g)(?<!\bi\.e)\.\s+", text, maxsplit=1)
     rest = others[0] if others else ""
     if (
         kind == EXCLUSION
         and rest
         and PERMISSION.search(rest)
-        and not PERMISSION.search(first)
+        and not PERMISSION.search(opening)
         # "(Patients are eligible if these medications are stopped)" speaks of the same drugs.
         and not re.search(r"\b(?:these|those|such|the above)\b", rest)
     ):
         # "Prior taxanes or platinum. Doxorubicin is allowed.": a permission for another drug leaves
         # the exclusion whole; one for a drug the exclusion names is read with it.
-        excluded = {key for key, _, _ in lexicon.therapy_mentions(first)}
+        excluded = {key for key, _, _ in lexicon.therapy_mentions(opening)}
         allowed = set()
         for key, _, _ in lexicon.therapy_mentions(rest):
             allowed |= _with_classes(key, lexicon)
         if excluded and not excluded & allowed:
-            return extract_prior_therapy(first, kind, negated, lexicon)
+            return extract_prior_therapy(opening, kind, negated, lexicon)
     # A required therapy's aside ("T-DXd (discontinued for progression or intolerance)") is not the point.
     main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
     if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
@@ -1613,14 +1612,13 @@ def extract_item(
     # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
     combined = f"{context} {normal}".strip() if context else normal
     limit_wording = LIMIT_WORDING.search(normal)
-    # "ER+ (any PR and HER2 status is allowed) metastatic breast cancer" still requires the rest.
-    outside_brackets = re.sub(r"\([^)]*\)", " ", normal)
     if (
         kind == INCLUSION
         and not negated
         and not limit_wording
         and not (PERMISSION.search(normal) and OPENING_REQUIREMENT.match(normal) and not DENIAL.search(normal))
-        and (PERMISSION.search(outside_brackets) or (DENIAL.search(normal) and not denied))
+        # "ER+ (any PR and HER2 status is allowed) metastatic breast cancer" still requires the rest.
+        and (PERMISSION.search(re.sub(r"\([^)]*\)", " ", normal)) or (DENIAL.search(normal) and not denied))
     ):
         # "Patients with treated brain metastases are eligible": a permission, not a requirement;
         # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
