@@ -600,3 +600,15 @@ def test_lines_spelling_out_a_scoped_requirement_share_its_scope():
     assert scoped["Triple-negative disease only (phase II)"] == "phase II"
     assert scoped["HER2 negative"] == "phase II"
     assert scoped["No known CNS metastasis"] == ""
+
+
+def test_an_or_inside_one_requirement_does_not_make_the_requirements_alternatives():
+    text = "HER2-positive breast cancer (IHC 3+, or ISH amplified) that is unresectable locally advanced or metastatic"
+    [rule] = extract(f"Inclusion Criteria:\n\n* {text}\n", lexicon())
+    assert {c.concept for c in rule.constraints} == {"her2", "metastatic_disease"}
+    assert rule.logic == "all"
+
+
+def test_an_or_between_requirements_still_offers_alternatives():
+    [rule] = extract("Inclusion Criteria:\n\n* ER-positive or HER2-positive breast cancer\n", lexicon())
+    assert rule.logic == "any"

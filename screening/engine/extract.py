@@ -1543,9 +1543,20 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -
         return "all"
     if excludes:
         return "any"
-    if re.search(r"\bor\b|and/or|either", text) and not re.search(r"\band\b", re.sub(r"and/or|and or", "", text)):
+    # An "or" inside one requirement's own wording ("locally advanced or metastatic", "(IHC 3+ or
+    # ISH amplified)") offers no alternative between the requirements.
+    joining = WITHIN_ONE_REQUIREMENT.sub(" ", text)
+    if re.search(r"\bor\b|and/or|either", joining) and not re.search(r"\band\b", re.sub(r"and/or|and or", "", text)):
         return "any"
     return "all"
+
+
+WITHIN_ONE_REQUIREMENT = re.compile(
+    r"\([^)]*\)"
+    r"|\b(?:unresectable |inoperable )?(?:locally advanced|advanced|unresectable|recurrent)(?: and/or| or|,) (?:unresectable |locally advanced |advanced )?(?:or )?metastatic\b"
+    r"|\bmetastatic (?:and/or|or) (?:unresectable |locally advanced |advanced )*(?:locally advanced|advanced|unresectable|recurrent)\b",
+    re.IGNORECASE,
+)
 
 
 def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]:
