@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from screening.engine.explain import reason
 from screening.engine.match import (
     CHECK_FIRST,
     MET,
@@ -186,3 +187,17 @@ def test_two_performance_answers_must_both_fit():
     rule = Rule("inclusion", "ECOG 0-1", (Constraint("ecog", "within", (("ecog", 1),)),))
     assert outcome(rule, health={"ecog": 0, "karnofsky": 10}) == NOT_MET
     assert outcome(rule, health={"ecog": 0, "karnofsky": 90}) == MET
+
+
+def test_a_reason_for_alternatives_names_the_one_the_patient_meets():
+    rule = Rule(
+        "inclusion",
+        "Metastatic breast cancer or HER2-positive disease",
+        (Constraint("metastatic_disease", "in", ("metastatic",)), Constraint("her2", "in", ("positive",))),
+        logic="any",
+    )
+    answers = profile(cancer={"metastatic": False, "stage": "II"}, biomarkers={"her2": "positive"})
+    outcome = judge(rule, answers, lexicon())
+    assert outcome.outcome == MET
+    text = reason(outcome, lexicon(), answers)
+    assert "HER2" in text and "not spread" not in text

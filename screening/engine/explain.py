@@ -280,9 +280,14 @@ def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
 
 
 def _deciding(outcome: Outcome) -> Constraint:
-    """The constraint that settled the outcome (the first unknown when unknown)."""
+    """The constraint that settled the outcome (the first unknown when unknown).
+
+    When one of several alternatives is met, the reason names that one, not one the patient lacks.
+    """
     for constraint, value in outcome.facts:
         if outcome.outcome == UNKNOWN and value is None:
+            return constraint
+        if outcome.outcome == MET and value is (not outcome.rule.excludes):
             return constraint
         if outcome.outcome == NOT_MET and value is (bool(outcome.rule.excludes)):
             return constraint
