@@ -100,6 +100,48 @@ def test_history_exclusions(text, concept, specific):
     assert found[0].get("specific", False) is specific
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Active infection or a high risk of serious infection (e.g. uncontrolled diabetes, uncontrolled heart disease)",
+        "Malabsorption syndrome or gastric bypass surgery that would affect absorption of the study drug",
+        "Ureteral stent or biliary stent placed within 14 days",
+    ],
+)
+def test_heart_words_that_do_not_describe_a_heart_condition_are_not_read_as_one(text):
+    assert constraints_of(text, "exclusion") == []
+
+
+def test_heart_conditions_given_only_as_examples_of_uncontrolled_disease_still_count():
+    found = constraints_of("Uncontrolled diseases (e.g., heart failure, arrhythmia, unstable diabetes)", "exclusion")
+    assert [c["concept"] for c in found] == ["heart_condition"]
+    assert constraints_of("Prior coronary artery bypass graft within 6 months", "exclusion")[0]["concept"] == (
+        "heart_condition"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Persistent toxicity of prior therapy of grade 2 or more, except alopecia or peripheral neuropathy",
+        "Unresolved toxicity above grade 1 from prior therapy (with the exception of grade 2 neuropathy)",
+        "Unresolved toxicities from prior therapy. Participants with stable grade 2 neuropathy are eligible.",
+    ],
+)
+def test_neuropathy_named_as_an_allowed_exception_does_not_exclude(text):
+    assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "neuropathy"] == []
+
+
+def test_neuropathy_that_excludes_is_still_read():
+    found = constraints_of("Peripheral neuropathy of grade 2 or more", "exclusion")
+    assert [c["concept"] for c in found] == ["neuropathy"]
+
+
+def test_a_male_participants_pregnant_partner_is_contraception_not_pregnancy():
+    text = "Male participants with a pregnant or non-pregnant female partner who do not agree to use condoms"
+    assert constraints_of(text, "exclusion") == []
+
+
 def test_lvef_numbers_alone_are_left_to_the_study_team():
     assert constraints_of(r"LVEF \>= 50% by echocardiogram or MUGA") == []
 

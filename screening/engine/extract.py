@@ -250,6 +250,8 @@ def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
         return []
     if kind == INCLUSION and negated and not PREGNANT.search(text):
         return []
+    if re.match(r"\W*(?:male|men)\b", text) and re.search(r"\bpartners?\b", text):
+        return []  # a male participant's pregnant partner: contraception, for the study team
     if re.search(r"\b(?:get|gets|getting|become|becoming|father)\w* (?:a child|pregnant)", text) and not re.search(
         r"\b(?:are|is|currently|already) pregnant\b|^\W*pregnan", text
     ):
@@ -409,7 +411,7 @@ HEART_BROAD = re.compile(
     r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|abnormalit(?:y|ies))"
 )
 HEART_SPECIFIC = re.compile(
-    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|bypass|stent|valvular|endocarditis|pericarditis|aortic stenosis|long qt|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|(?:coronary|cardiac|heart)[\w\s-]{0,20}?(?:bypass|stent\w*)|cabg|valvular|endocarditis|pericarditis|aortic stenosis|long qt|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
 )
 HEART_LAB_ONLY = re.compile(
     r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
@@ -424,10 +426,23 @@ def is_catch_all(text: str) -> bool:
     )
 
 
+def only_as_example(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the concept is named only among the examples of something else.
+
+    "Active infection or a high risk of it (e.g. uncontrolled heart disease)" is about infection.
+    """
+    outside = re.sub(r"\((?:e\.?g\.?|such as|for example|including)\b[^)]*\)", " ", text)
+    # "Uncontrolled diseases (e.g. heart failure)" names its subject only through the examples.
+    generic_subject = re.search(r"\b(?:diseases?|disorders?|illness\w*|conditions?)\b", outside)
+    return outside != text and not generic_subject and not pattern.search(outside)
+
+
 def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if is_catch_all(text):
         return []
     if (kind == EXCLUSION) == negated:
+        return []
+    if only_as_example(HEART_BROAD, text) and only_as_example(HEART_SPECIFIC, text):
         return []
     broad = HEART_BROAD.search(text)
     specific = HEART_SPECIFIC.search(text)
@@ -535,7 +550,15 @@ def extract_hospice(text: str, kind: str, negated: bool, lexicon: Lexicon) -> li
 
 
 def extract_neuropathy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if not re.search(r"\bneuropath\w*", text) or (kind == EXCLUSION) == negated:
+    if (kind == EXCLUSION) == negated:
+        return []
+    # "Unresolved toxicity (except grade 2 neuropathy)", "Stable grade 2 neuropathy is allowed":
+    # neuropathy named as what is let through does not exclude.
+    exception = EXCEPTIONS.search(text)
+    stated = text[: exception.start()] if exception else text
+    if not any(
+        re.search(r"\bneuropath\w*", part) and not PERMISSION.search(part) for part in re.split(r"\.\s+", stated)
+    ):
         return []
     return [Constraint("neuropathy", "is", True, specific=True)]
 
