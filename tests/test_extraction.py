@@ -142,6 +142,22 @@ def test_a_male_participants_pregnant_partner_is_contraception_not_pregnancy():
     assert constraints_of(text, "exclusion") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "specific"),
+    [
+        ("History of interstitial lung disease or pneumonitis", False),
+        ("Patients with documented pneumonitis/interstitial lung disease prior to registration", False),
+        ("Known pre-existing interstitial lung disease", False),
+        ("History of pneumonitis that required steroids", True),
+        ("Current pneumonitis or interstitial lung disease", True),
+        ("Interstitial pneumonia or pulmonary fibrosis", True),
+    ],
+)
+def test_a_history_of_pneumonitis_is_what_the_lung_answer_settles(text, specific):
+    found = constraints_of(text, "exclusion")
+    assert [(c["concept"], c.get("specific", False)) for c in found] == [("lung_condition", specific)]
+
+
 def test_lvef_numbers_alone_are_left_to_the_study_team():
     assert constraints_of(r"LVEF \>= 50% by echocardiogram or MUGA") == []
 
@@ -229,7 +245,7 @@ def test_a_permission_for_a_drug_the_exclusion_names_is_read_with_it():
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("Prior chemotherapy (e.g. anthracyclines) for metastatic disease", ["class:chemotherapy"]),
+        ("Prior chemotherapy (e.g. anthracyclines or taxanes)", ["class:chemotherapy"]),
         ("Prior CDK4/6 inhibitor (such as palbociclib or ribociclib)", ["class:cdk4_6_inhibitor"]),
         ("Prior platinum-based chemotherapy", ["class:platinum"]),
     ],
@@ -242,11 +258,46 @@ def test_an_e_g_does_not_split_a_criterion_into_sentences():
     found = constraints_of(
         "Prior chemotherapy (e.g. anthracyclines) for metastatic disease. Endocrine therapy is allowed.", "exclusion"
     )
-    assert [c["value"] for c in found] == [["class:chemotherapy"]]
+    assert found == [{"concept": "prior_lines", "op": ">=", "value": 1, "scope": "chemotherapy"}]
 
 
 def test_washout_periods_are_not_prior_therapy_exclusions():
     assert constraints_of("Chemotherapy within 21 days before the first dose", "exclusion") == []
+
+
+def test_a_washout_counted_in_days_before_registration_is_not_a_prior_therapy_exclusion():
+    text = "Chemotherapy or radiotherapy ≤ 28 days (6 weeks for nitrosoureas) prior to registration"
+    assert constraints_of(text, "exclusion") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Prior chemotherapy for metastatic disease", [("prior_lines", ">=", 1, "chemotherapy")]),
+        ("Previous endocrine therapy in the advanced setting", [("prior_lines", ">=", 1, "endocrine")]),
+        (
+            "Prior chemotherapy or elacestrant in the advanced/metastatic setting",
+            [("prior_lines", ">=", 1, "chemotherapy"), ("prior_therapy", "received_any", ["drug:elacestrant"], "")],
+        ),
+    ],
+)
+def test_chemotherapy_or_endocrine_therapy_excluded_for_metastatic_disease_is_a_count_of_lines(text, expected):
+    found = constraints_of(text, "exclusion")
+    assert [(c["concept"], c["op"], c["value"], c.get("scope", "")) for c in found] == expected
+
+
+def test_chemotherapy_excluded_in_any_setting_stays_a_therapy():
+    assert constraints_of("Prior chemotherapy for breast cancer", "exclusion")[0]["value"] == ["class:chemotherapy"]
+
+
+def test_no_limit_on_the_number_of_prior_therapies_is_not_a_criterion():
+    text = "No limitations to number of prior chemotherapies or endocrine therapies for metastatic disease."
+    assert constraints_of(text) == []
+
+
+def test_a_partner_given_as_single_agent_or_in_combination_is_optional():
+    text = "Prior lapatinib (either as single agent or in combination with chemotherapy)"
+    assert [c["value"] for c in constraints_of(text, "exclusion")] == [["drug:lapatinib"]]
 
 
 def test_hypersensitivity_is_not_prior_therapy():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from screening.engine.explain import reason
+from screening.engine.extract import extract
 from screening.engine.match import (
     CHECK_FIRST,
     MET,
@@ -98,6 +99,15 @@ def test_a_drug_given_in_an_unknown_setting_only_raises_a_question():
         (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",), qualifiers=("metastatic_setting",)),),
     )
     assert outcome(rule, treatment={"agents": ["palbociclib"]}) == UNKNOWN
+
+
+def test_chemotherapy_for_metastatic_disease_is_settled_by_the_count_of_lines():
+    text = "Exclusion Criteria:\n\n* Prior chemotherapy for metastatic disease\n"
+    (rule,) = extract(text, lexicon())
+    adjuvant_only = {"received": {"chemotherapy": True}, "lines_in_metastatic_setting": {"chemotherapy": 0}}
+    assert outcome(rule, treatment=adjuvant_only) == MET
+    assert outcome(rule, treatment={"lines_in_metastatic_setting": {"chemotherapy": 1}}) == NOT_MET
+    assert outcome(rule, treatment={"received": {"chemotherapy": True}}) == UNKNOWN
 
 
 def test_performance_uses_the_trials_own_scale_and_maps_the_other():

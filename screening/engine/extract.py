@@ -475,7 +475,16 @@ def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
     broad = re.search(
         r"(?:significant|severe|serious|uncontrolled)\s+(?:[\w,/]+\s+){0,4}?(?:lung|pulmonary|respiratory)", match[0]
     )
-    return [Constraint("lung_condition", "is", True, specific=not broad)]
+    # The profile asks whether she has ever had pneumonitis or ILD: that settles "a history of
+    # pneumonitis", not "current" or "steroid-requiring" pneumonitis, nor asthma or COPD.
+    plain_inflammation = (
+        re.fullmatch(r"interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia", match[0])
+        and re.search(r"\b(?:history|prior|previous|previously|known|ever|pre-?existing|diagnosis|any cause)\b", text)
+    ) and not re.search(
+        r"\b(?:requir\w*|steroids?|corticosteroids?|active|current\w*|symptomatic|uncontrolled|ongoing|grade|within|suspected|cannot be ruled out|oxygen)\b",
+        text,
+    )
+    return [Constraint("lung_condition", "is", True, specific=not broad and not plain_inflammation)]
 
 
 HEPATITIS = re.compile(r"\b(?:hepatitis\s*(?:b|c|b and c|b or c|b and/or c|b/c)|hbv|hcv|hbsag|hepatitis b surface)\b")
@@ -734,7 +743,7 @@ THERAPY_SKIP = re.compile(
     r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
-    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*months?\s*(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
@@ -839,7 +848,10 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     exception = EXCEPTIONS.search(text)
     cut = exception.start() if exception else len(text)
     # "a CDK4/6 inhibitor, alone or in combination with endocrine therapy": the partner is optional.
-    optional = re.search(r"\b(?:alone or in combination with|with or without)\b", text)
+    optional = re.search(
+        r"\b(?:alone|(?:as )?(?:a )?(?:single|1)[\s-]agents?|monotherapy)(?:\)|,)? or (?:in )?combination with\b|\bwith or without\b",
+        text,
+    )
     kept = [
         (key, start)
         for key, start, _ in mentions
@@ -1594,6 +1606,7 @@ INFORMATIONAL = re.compile(
 )
 NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
+    r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
 )
 CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
@@ -1707,7 +1720,40 @@ def extract_item(
                 and set(c.value) <= {"class:chemotherapy", "class:endocrine_therapy"}
             )
         ]
+    if (kind == EXCLUSION) != negated:
+        constraints = _as_lines(constraints)
     return constraints, negated, _logic(kind, negated, constraints, normal)
+
+
+LINE_SCOPE_OF_CLASS = {"class:chemotherapy": "chemotherapy", "class:endocrine_therapy": "endocrine"}
+
+
+def _as_lines(constraints: list[Constraint]) -> list[Constraint]:
+    """ "Prior chemotherapy in the metastatic setting" excludes anyone with a line of it there.
+
+    The profile counts lines for metastatic disease, so the count answers what the drug list cannot
+    (it does not say in which setting a drug was given).
+    """
+    result: list[Constraint] = []
+    for constraint in constraints:
+        generic = (
+            [value for value in constraint.value if value in LINE_SCOPE_OF_CLASS]
+            if constraint.concept == "prior_therapy"
+            else []
+        )
+        if (
+            not generic
+            or constraint.op != "received_any"
+            or constraint.specific
+            or constraint.qualifiers != ("metastatic_setting",)
+        ):
+            result.append(constraint)
+            continue
+        result.extend(Constraint("prior_lines", ">=", 1, scope=LINE_SCOPE_OF_CLASS[value]) for value in generic)
+        rest = tuple(value for value in constraint.value if value not in LINE_SCOPE_OF_CLASS)
+        if rest:
+            result.append(Constraint("prior_therapy", "received_any", rest, qualifiers=constraint.qualifiers))
+    return list(dict.fromkeys(result))
 
 
 DENIED_AT_END = re.compile(
