@@ -702,6 +702,36 @@ def test_an_or_inside_one_requirement_does_not_make_the_requirements_alternative
     assert rule.logic == "all"
 
 
-def test_an_or_between_requirements_still_offers_alternatives():
-    [rule] = extract("Inclusion Criteria:\n\n* ER-positive or HER2-positive breast cancer\n", lexicon())
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Women 18 years or older",
+        "Female patients aged 18 years of age or older",
+        "ER and/or PgR positive, HER2 negative",
+        "Estrogen receptor-positive and/or progesterone receptor-positive, HER2-negative breast cancer",
+        "Histologically or cytologically confirmed HR-positive, HER2-negative advanced breast cancer",
+        "Metastatic breast cancer that is HER2-positive or HER2-low",
+        "Stage II or III, HER2 negative, ER positive invasive breast cancer in male or female patients",
+        "HER2-positive locally advanced unresectable breast cancer or metastatic breast cancer",
+        "HR+/HER2- advanced breast cancer with progression on an aromatase inhibitor or tamoxifen",
+        "ECOG 0-2 or KPS >= 60, female, 18 years or older",
+        "Locally advanced, non-resectable, or metastatic ER-positive breast cancer",
+    ],
+)
+def test_an_or_between_values_of_one_requirement_leaves_every_requirement_needed(text):
+    [rule] = extract(f"Inclusion Criteria:\n\n* {text}\n", lexicon())
+    assert len({c.concept for c in rule.constraints}) > 1
+    assert rule.logic == "all"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ER-positive or HER2-positive breast cancer",
+        "HER2 positive (IHC 3+ and or FISH amplified) or triple negative breast cancer",
+        "Triple-negative breast cancer or HR-low/HER2-negative breast cancer",
+    ],
+)
+def test_an_or_between_requirements_still_offers_alternatives(text):
+    [rule] = extract(f"Inclusion Criteria:\n\n* {text}\n", lexicon())
     assert rule.logic == "any"

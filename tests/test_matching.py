@@ -110,6 +110,15 @@ def test_chemotherapy_for_metastatic_disease_is_settled_by_the_count_of_lines():
     assert outcome(rule, treatment={"received": {"chemotherapy": True}}) == UNKNOWN
 
 
+def test_a_requirement_with_an_or_inside_one_value_still_needs_every_part():
+    (rule,) = extract(
+        "Inclusion Criteria:\n\n* Metastatic breast cancer that is HER2-positive or HER2-low\n", lexicon()
+    )
+    early = {"stage": "II", "metastatic": False, "unresectable_locally_advanced": False}
+    assert outcome(rule, cancer=early, biomarkers={"her2": "positive"}) == NOT_MET
+    assert outcome(rule, cancer={"stage": "IV", "metastatic": True}, biomarkers={"her2": "low"}) == MET
+
+
 def test_performance_uses_the_trials_own_scale_and_maps_the_other():
     rule = Rule("inclusion", "ECOG 0-1", (Constraint("ecog", "within", (("ecog", 1),)),))
     assert outcome(rule, health={"ecog": 1}) == MET

@@ -1569,7 +1569,7 @@ def triggered(text: str) -> set[str]:
     return names
 
 
-def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -> str:
+def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, lexicon: Lexicon) -> str:
     if len(constraints) < 2:
         return "all"
     excludes = (kind == EXCLUSION) != negated
@@ -1578,20 +1578,70 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str) -
         return "all"
     if excludes:
         return "any"
-    # An "or" inside one requirement's own wording ("locally advanced or metastatic", "(IHC 3+ or
-    # ISH amplified)") offers no alternative between the requirements.
-    joining = WITHIN_ONE_REQUIREMENT.sub(" ", text)
-    if re.search(r"\bor\b|and/or|either", joining) and not re.search(r"\band\b", re.sub(r"and/or|and or", "", text)):
-        return "any"
-    return "all"
+    # Only an "or" left once the ones inside a single requirement are gone offers alternatives;
+    # beside an "and" it is too tangled to read as one.
+    joining = joining_words(text, lexicon)
+    alternatives = re.search(r"\bor\b|\beither\b", joining) and not re.search(r"\band\b", joining.replace("and/or", ""))
+    return "any" if alternatives else "all"
 
 
-WITHIN_ONE_REQUIREMENT = re.compile(
-    r"\([^)]*\)"
-    r"|\b(?:unresectable |inoperable )?(?:locally advanced|advanced|unresectable|recurrent)(?: and/or| or|,) (?:unresectable |locally advanced |advanced )?(?:or )?metastatic\b"
-    r"|\bmetastatic (?:and/or|or) (?:unresectable |locally advanced |advanced )*(?:locally advanced|advanced|unresectable|recurrent)\b",
-    re.IGNORECASE,
-)
+def joining_words(text: str, lexicon: Lexicon) -> str:
+    """The text with every "or" that belongs inside one requirement taken out.
+
+    "18 years or older", "histologically or cytologically", "ER and/or PR positive", "HER2-positive
+    or HER2-low", "palbociclib or ribociclib", "stage II or III": each is one requirement, so
+    "Women 18 years or older with ER- or PR-positive, HER2-negative disease" needs all of it.
+    """
+    spans = sorted((start, end) for _, start, end in lexicon.therapy_mentions(text))
+    for start, end in reversed(spans):
+        text = text[:start] + " therapyname " + text[end:]
+    text = re.sub(r"\bthe following\b.*", " ", text)  # a lead's items are alternatives of their own
+    text = re.sub(r"\s+", " ", text)
+    previous = None
+    while previous != text:
+        previous = text
+        for pattern in WITHIN_ONE_REQUIREMENT:
+            text = re.sub(r"\s+", " ", pattern.sub(" ", text))
+    return text
+
+
+_VALUE = r"(?:positive|negative|low|ultra-?low|zero|0|\+|-|3\+|2\+|1\+|amplified|non-?amplified|overexpress\w*|mutat\w*|altered|wild[\s-]?type|expressing)"
+_OR = r"(?:,? and/or|,? or|,)"
+_ADVANCED = r"(?:locally[\s-]advanced|advanced|unresectable|non-?resectable|inoperable|non-?operable|recurrent|locally recurrent|locoregionally recurrent|relapsed)"
+_METASTATIC = r"(?:metastatic|mbc|stage iv|distant)"
+_DISEASE = r"(?: (?:breast )?(?:cancer|carcinoma|disease)(?: \(\w+\))?)?"
+_EXTENT = rf"(?:{_ADVANCED}|{_METASTATIC})(?:(?: |/|-)(?:{_ADVANCED}|{_METASTATIC}))*{_DISEASE}"
+_SITE = r"(?:bone|breast|liver|lung|lymph nodes?|nodal|skin|soft tissue|brain|visceral|chest wall|pleura)"
+WITHIN_ONE_REQUIREMENT = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\([^()]*\)|\[[^\[\]]*\]",
+        r"\bor (?:older|more|greater|higher|above|over|less|lower|fewer|below|younger|equal|later|earlier|longer)\b|\bor =",
+        r"\d+\s*[%+]?\s*(?:or|and/or)\s*\d+|,\s*or\W*$|\bor\W*$",
+        r"\b(?:histolog|cytolog|patholog|histopatholog|radiolog|radiograph|clinical)\w*,? (?:and/or|or) (?:histolog|cytolog|patholog|radiolog|radiograph|clinical)\w*",
+        r"\b(?:men|women|males?|females?),? (?:and/or|or) (?:non-?pregnant,? )?(?:non-?(?:breast-?feeding|lactating),? )?(?:men|women|males?|females?)\b",
+        r"\b(?:primary|original) (?:tumou?r )?(?:and/or|or) (?:metastatic|recurrent)\b|\b(?:metastatic|recurrent) (?:and/or|or) primary\b|\barchival (?:and/or|or) fresh\b|\bfresh (?:and/or|or) archival\b",
+        rf"\b{_EXTENT}(?:{_OR} (?:or )?{_EXTENT})+",
+        r"\b(?:local|regional|locoregional)\w*,? (?:and/or|or) distant\b",
+        rf"\b{_SITE},? (?:and/or|or) {_SITE}\b",
+        r"\b(?:measurable|evaluable),? (?:and/or|or) (?:non-?measurable|evaluable|measurable)\b",
+        rf"\b(?:er|pr|pgr|hr|estrogen|oestrogen|progesterone|hormone)(?:[\s-]*receptors?)?[\s-]*{_VALUE}?,? (?:and/or|or) (?:er|pr|pgr|hr|estrogen|oestrogen|progesterone|hormone)\b",
+        rf"\bher-?2(?:/neu)?[\s-]*{_VALUE},? (?:and/or|or) (?:her-?2(?:/neu)?[\s-]*)?{_VALUE}(?![\w-])",
+        r"\b(?:overexpression|amplification),? (?:and/or|or) (?:overexpression|amplification)\b",
+        r"\b(?:ihc|ish|fish|immunohistochemistry)\b[^,;]{0,30}?\b(?:and/or|or)\b[^,;]{0,10}?\b(?:ihc|ish|fish|cish|sish|in situ|amplif\w*)",
+        r"\b(?:ecog|ps|performance status)\b[^,;]{0,20}? or (?:kps|karnofsky)|\b(?:kps|karnofsky)\b[^,;]{0,20}? or (?:ecog|ps)\b",
+        r"\b(?:brca1|brca2|palb2|pik3ca|esr1|akt1|pten|brca)\w*,? (?:and/or|or) (?:\w+ )?(?:brca1|brca2|palb2|pik3ca|esr1|akt1|pten|brca)\w*",
+        r"\bstages?\s*(?:[0-4]|i{1,3}v?|iv)[abc]?(?:\s*(?:,|,? or|,? and/or|/|-|to)\s*(?:stage\s*)?(?:[0-4]|i{1,3}v?|iv)[abc]?\b)+",
+        r"\b[cyp]?[tnm][0-4x+][a-d]?(?:-[0-4])?(?:/?[cyp]?[tnm][0-4x+][a-d]?(?:-[0-4])?)*(?:\s*(?:,|,? or|,? and/or|/)\s*[cyp]?[tnm][0-4x+][a-d]?(?:-[0-4])?(?:/?[cyp]?[tnm][0-4x+][a-d]?(?:-[0-4])?)*)+",
+        r"(?:\beither )?therapyname(?:,? (?:and/or|or) (?:\w+ ){0,2}?therapyname)+|\beither (?:\w+ ){0,2}?therapyname",
+        r"\b(?:surgery|resection|surgical resection),? (?:and/or|or) (?:therapyname|radiation|radiotherapy)|therapyname,? (?:and/or|or) (?:surgery|resection)\b",
+        r"\b(?:treated|treatment|therapy|adjuvant|neoadjuvant|neo-adjuvant),? (?:and/or|or) (?:adjuvant|neoadjuvant|neo-adjuvant|metastatic|advanced)\b",
+        r"\b(?:in|during|after|following|on|receiving|while on|while receiving),? (?:and/or|or) (?:after|following|within|during|on)\b",
+        r"\bnot (?:suitable|amenable|eligible|a candidate|candidates?)\w* (?:to|for) [^,;.]*|\bor (?:its |a |their )?biosimilars?\b",
+        r"\b(?:intolerant|resistant|refractory)(?: to| of)? (?:and/or|or) (?:intolerant|resistant|refractory)\b",
+        r"\b(?:failed|without|refractory to|progressed on)\b[^,;]{0,30}?\bstandard (?:treatment|therapy|therapies)\b[^,;]{0,5} or [^,;]*",
+    )
+]
 
 
 def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]:
@@ -1722,7 +1772,7 @@ def extract_item(
         ]
     if (kind == EXCLUSION) != negated:
         constraints = _as_lines(constraints)
-    return constraints, negated, _logic(kind, negated, constraints, normal)
+    return constraints, negated, _logic(kind, negated, constraints, normal, lexicon)
 
 
 LINE_SCOPE_OF_CLASS = {"class:chemotherapy": "chemotherapy", "class:endocrine_therapy": "endocrine"}
