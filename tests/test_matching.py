@@ -220,3 +220,24 @@ def test_a_reason_for_alternatives_names_the_one_the_patient_meets():
     assert outcome.outcome == MET
     text = reason(outcome, lexicon(), answers)
     assert "HER2" in text and "not spread" not in text
+
+
+def test_a_prior_therapy_reason_speaks_only_of_the_therapies_the_trial_names():
+    rule = Rule("exclusion", "Prior tucatinib", (Constraint("prior_therapy", "received_any", ("drug:tucatinib",)),))
+    answers = profile(treatment={"agents": ["letrozole"], "received": {"breast_surgery": True, "her2_targeted": True}})
+    text = reason(judge(rule, answers, lexicon()), lexicon(), answers)
+    assert "surgery" not in text and "letrozole" not in text
+    assert "HER2-targeted therapy" in text
+
+
+def test_a_prior_therapy_reason_names_the_medicine_the_patient_listed():
+    rule = Rule(
+        "exclusion",
+        "Prior CDK4/6 inhibitor",
+        (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",)),),
+    )
+    answers = profile(treatment={"agents": ["Ibrance", "letrozole"]})
+    outcome = judge(rule, answers, lexicon())
+    assert outcome.outcome == NOT_MET
+    text = reason(outcome, lexicon(), answers)
+    assert "ibrance (palbociclib)" in text and "letrozole" not in text

@@ -143,7 +143,7 @@ def describe(constraint: Constraint, lexicon: Lexicon) -> str:
     return concept.replace("_", " ")
 
 
-def your_answer(constraint: Constraint, profile: Profile) -> str:
+def your_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> str:
     """What the patient told us about the constraint's topic, or that they were not sure."""
     concept = constraint.concept
     health, cancer, biomarkers = profile.health, profile.cancer, profile.biomarkers
@@ -194,11 +194,7 @@ def your_answer(constraint: Constraint, profile: Profile) -> str:
             )
         return "you were not sure of your ER, PR and HER2 results"
     if concept == "prior_therapy":
-        agents = profile.treatment.agents
-        given = [key.replace("_", " ") for key, value in profile.treatment.received.items() if value]
-        if agents or given:
-            return "you told us you have had " + ", ".join(agents or given)
-        return "from the treatments you told us about"
+        return _therapy_answer(constraint, profile, lexicon)
     if concept == "prior_lines":
         counts = profile.treatment.lines_in_metastatic_setting
         parts = [
@@ -263,6 +259,68 @@ def your_answer(constraint: Constraint, profile: Profile) -> str:
     return "from your answers"
 
 
+TREATMENT_WORDS = {
+    "chemotherapy": "chemotherapy",
+    "endocrine_therapy": "hormone therapy",
+    "cdk4_6_inhibitor": "a CDK4/6 inhibitor",
+    "her2_targeted": "HER2-targeted therapy",
+    "antibody_drug_conjugate": "an antibody-drug conjugate",
+    "pi3k_akt_mtor_inhibitor": "a PI3K, AKT or mTOR inhibitor",
+    "parp_inhibitor": "a PARP inhibitor",
+    "immunotherapy": "immunotherapy",
+    "radiotherapy": "radiotherapy",
+    "breast_surgery": "breast surgery",
+}
+
+
+def _therapy_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> str:
+    """What the patient said about the therapies this criterion names, and only those.
+
+    Medicines she named come first ("you told us you have had palbociclib"); otherwise her
+    yes/no/not-sure answer for the kind of treatment the trial names.
+    """
+    named: list[str] = []
+    kinds: list[str] = []
+    for key in constraint.value:
+        kind, _, name = key.partition(":")
+        if kind == "drug":
+            drug = lexicon.drugs.get(name)
+            wanted: set[str] = set()
+            classes = set(drug.classes) if drug else set()
+        else:
+            drug = None
+            wanted = lexicon.descendants(name)
+            classes = {name}
+        for agent in profile.treatment.agents:
+            found = lexicon.drug_named(agent)
+            if found and ((drug and found.name == drug.name) or lexicon.classes_of(found) & wanted):
+                told = agent if agent == found.name else f"{agent} ({found.name})"
+                if told not in named:
+                    named.append(told)
+        for class_key in classes:
+            drug_class = lexicon.classes.get(class_key)
+            if drug_class and drug_class.profile_key and drug_class.profile_key not in kinds:
+                kinds.append(drug_class.profile_key)
+    if named:
+        return "you told us you have had " + _listed(named)
+    received = profile.treatment.received
+    had = [TREATMENT_WORDS.get(k, k) for k in kinds if received.get(k) is True]
+    had_not = [TREATMENT_WORDS.get(k, k) for k in kinds if received.get(k) is False]
+    unsure = [TREATMENT_WORDS.get(k, k) for k in kinds if received.get(k) is None]
+    parts = []
+    if had:
+        parts.append("you said you have had " + _listed(had) + " but did not name the medicines")
+    if had_not:
+        parts.append("you said you have not had " + _listed(had_not, "or"))
+    if unsure:
+        parts.append("you were not sure whether you have had " + _listed(unsure, "or"))
+    return "; ".join(parts) if parts else "you did not name any of these medicines"
+
+
+def _listed(items: list[str], joiner: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {joiner} " + items[-1]
+
+
 def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
     rule = outcome.rule
     if outcome.outcome == NOT_ASSESSED:
@@ -271,7 +329,7 @@ def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
     fact = describe(constraint, lexicon)
     verb = "rules out" if rule.excludes else "needs"
     cohort = f" (for {rule.cohort} only)" if rule.cohort else ""
-    answer = your_answer(constraint, profile)
+    answer = your_answer(constraint, profile, lexicon)
     if outcome.outcome == MET:
         return f"This trial {verb} {fact}{cohort}; {answer}, which fits."
     if outcome.outcome == NOT_MET:
