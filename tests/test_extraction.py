@@ -56,10 +56,30 @@ def test_pregnancy_and_breastfeeding():
         ("History of brain metastases", ["active", "treated_stable"]),
         ("Leptomeningeal disease or carcinomatous meningitis", ["leptomeningeal"]),
         ("Untreated brain metastases or leptomeningeal disease", ["active", "leptomeningeal"]),
+        (
+            "Patients with brain metastases except for asymptomatic treated metastases. Patients who required "
+            "radiation are eligible after 14 days if clinically stable.",
+            ["active"],
+        ),
+        (
+            "Patients with brain metastases. Note: patients with stable, treated brain metastases are allowed.",
+            ["active"],
+        ),
+        ("Patients requiring immediate local therapy for brain metastases", ["active"]),
+        (
+            "Active, progressing or newly diagnosed CNS metastases, including leptomeningeal carcinomatosis, "
+            "because systemic treatment would need to be paused for these patients.",
+            ["active", "leptomeningeal"],
+        ),
     ],
 )
 def test_brain_metastases_exclusions_distinguish_active_from_treated(text, states):
     assert constraints_of(text, "exclusion") == [{"concept": "brain_metastases", "op": "in", "value": states}]
+
+
+def test_a_cohort_that_needs_active_brain_metastases_says_so_after_naming_the_cohort():
+    text = "In Phase 2, participants must have at least one active and measurable brain metastasis per RECIST 1.1."
+    assert {"concept": "brain_metastases", "op": "in", "value": ["active"]} in constraints_of(text)
 
 
 def test_a_permission_for_treated_brain_metastases_is_not_a_requirement():

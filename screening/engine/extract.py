@@ -277,7 +277,7 @@ LEPTO = re.compile(
     r"|\bbrain or meningeal metasta\w*"
 )
 ACTIVE_BRAIN = re.compile(
-    r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )?(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
+    r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )*(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
 )
 TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradiated|radiated|resected)\b")
 
@@ -294,11 +294,16 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         return []
     excludes = (kind == EXCLUSION) != negated
     permission = bool(PERMISSION.search(text)) and not DENIAL.search(text[: (brain or lepto).start()])
+    # "Patients with treated, stable brain metastases are eligible" grants; "Brain metastases.
+    # Patients whose metastases are treated are eligible" excludes the rest.
+    mention = (brain or lepto).start()
+    opening = text[text.rfind(". ", 0, mention) + 1 :].split(". ", 1)[0]
     states: set[str] = set()
     if brain:
         if excludes:
             if (
                 permission
+                and PERMISSION.search(opening)
                 and kind == EXCLUSION
                 and not negated
                 and not re.match(
@@ -315,7 +320,7 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             if permission or re.search(r"\b(?:if|must be|should be|provided|not needing|not requiring)\b", text):
                 return []
             if not re.match(
-                r"^\W*(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have|has|with|presence of|documented|known|evidence of|radiographic\w*|measurable|at least (?:one|1)|confirmed|diagnos\w*|new|progressive|active)\b",
+                r"^\W*(?:(?:in|for) (?:phase|part|cohort|arm|stage) [\w.-]+(?: only)?,?\s*)?(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have|has|with|presence of|documented|known|evidence of|radiographic\w*|measurable|at least (?:one|1)|confirmed|diagnos\w*|new|progressive|active)\b",
                 text,
             ):
                 return []  # a trial for brain metastases says so plainly; other mentions are conditions
@@ -1690,6 +1695,7 @@ def extract_item(
     if NOT_A_CRITERION.search(normal):
         return [], False, "all"
     note = re.search(r"\bnote\s*\d*\s*:", normal)
+    with_note = normal  # "Brain metastases. Note: treated, stable ones are allowed" still softens the exclusion
     if note and note.start() > 0:
         normal = normal[: note.start()]  # a note inside an item explains, it does not require
     definition = DEFINITION.search(normal)
@@ -1725,6 +1731,7 @@ def extract_item(
     main_clause = normal[: exception.start()] if exception else normal
     # In an exclusion, a later sentence's "if they ..." qualifies the permission it grants, not the exclusion.
     conditional_scope = re.split(r"\.\s+", normal, maxsplit=1)[0] if kind == EXCLUSION else normal
+    conditional_scope = re.sub(r"\bbecause\b.*", "", conditional_scope)  # a reason given, not a condition
     if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope):
         # "Patients with ER-positive disease must have had endocrine therapy": it applies to
         # some patients only, and which ones the engine cannot tell; the study team checks it.
@@ -1753,6 +1760,8 @@ def extract_item(
             source = combined if context and lexicon.therapy_mentions(normal) else normal
         elif extractor in CARVE_OUT_BLIND:
             source = main_clause
+        elif extractor is extract_brain and kind == EXCLUSION:
+            source = with_note
         else:
             source = normal
         for constraint in extractor(source, kind, negated, lexicon):
