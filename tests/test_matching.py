@@ -87,6 +87,15 @@ def test_brand_names_and_classes_resolve_through_the_lexicon():
     assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": False}}) == MET
 
 
+def test_a_topoisomerase_i_inhibitor_exclusion_covers_the_adcs_that_carry_one_and_irinotecan():
+    (rule,) = extract("Exclusion Criteria:\n\n* Prior treatment with a TOP1i (e.g. irinotecan, T-DXd)\n", lexicon())
+    assert rule.constraints == (Constraint("prior_therapy", "received_any", ("class:topoisomerase1_inhibitor",)),)
+    for agent in ("Trodelvy", "enhertu", "irinotecan", "datopotamab deruxtecan"):
+        assert outcome(rule, treatment={"agents": [agent]}) == NOT_MET
+    # Nobody is asked about this kind of medicine directly, so a "no" to ADCs leaves it to check.
+    assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": False}}) == UNKNOWN
+
+
 def test_an_unrecognised_agent_is_kept_and_does_not_crash():
     rule = Rule("exclusion", "Prior fulvestrant", (Constraint("prior_therapy", "received_any", ("drug:fulvestrant",)),))
     assert outcome(rule, treatment={"agents": ["experimental-xyz"]}) == UNKNOWN
