@@ -320,8 +320,23 @@ def test_a_partner_given_as_single_agent_or_in_combination_is_optional():
     assert [c["value"] for c in constraints_of(text, "exclusion")] == [["drug:lapatinib"]]
 
 
-def test_hypersensitivity_is_not_prior_therapy():
-    assert constraints_of("Known hypersensitivity to trastuzumab", "exclusion") == []
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Known hypersensitivity to trastuzumab",
+        "History of an anaphylactic reaction to irinotecan.",
+        "Prior unanticipated severe reaction to fluoropyrimidine therapy",
+    ],
+)
+def test_a_reaction_to_a_drug_is_not_prior_therapy(text):
+    assert constraints_of(text, "exclusion") == []
+
+
+def test_a_time_window_inside_the_exception_leaves_the_exclusion_standing():
+    text = "Prior treatment with an aromatase inhibitor, with the exception of patients who started it < 30 days before day 1"
+    assert constraints_of(text, "exclusion")[0]["value"] == ["class:aromatase_inhibitor"]
+    bracketed = "Chemotherapy, surgery (excluding local puncture) or radiotherapy within 4 weeks before admission"
+    assert constraints_of(bracketed, "exclusion") == []
 
 
 @pytest.mark.parametrize(

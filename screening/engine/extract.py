@@ -745,7 +745,7 @@ THERAPY_CONTEXT = re.compile(
     r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment with|therapy with|exposure|exposed|progress\w*|after|following|refractory|resistant|failed|failure|pretreated|pre-treated|naive|history of|had|must have|recurrence on|relapse\w* (?:on|during|within))\b"
 )
 THERAPY_SKIP = re.compile(
-    r"\b(?:hypersensitiv\w*|allerg\w*|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
+    r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*|(?:infusion|severe) reactions?|reactions? to|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
 )
 WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
@@ -848,10 +848,15 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         # therapy and a CDK4/6 inhibitor" asks for both.
         if re.search(r"\b(?:including|of which|in combination with)\b", text[counted.end() : named[0][1]]):
             mentions, linked = named, True
-    if WASHOUT.search(text) and not re.search(r"\b(?:ever|at any time|any setting)\b", text):
-        return []
     exception = EXCEPTIONS.search(text)
     cut = exception.start() if exception else len(text)
+    # "... is not allowed unless started < 30 days before day 1": the window belongs to the exception
+    # (a bracketed "(excluding local puncture)" ends nothing).
+    bracketed = text[:cut].count("(") > text[:cut].count(")")
+    if WASHOUT.search(text if bracketed else text[:cut]) and not re.search(
+        r"\b(?:ever|at any time|any setting)\b", text
+    ):
+        return []
     # "a CDK4/6 inhibitor, alone or in combination with endocrine therapy": the partner is optional.
     optional = re.search(
         r"\b(?:alone|(?:as )?(?:a )?(?:single|1)[\s-]agents?|monotherapy)(?:\)|,)? or (?:in )?combination with\b|\bwith or without\b",
