@@ -1588,6 +1588,8 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, l
         return "all"
     if excludes:
         return "any"
+    if not re.search(r"\bor\b|\beither\b", text):
+        return "all"
     # Only an "or" left once the ones inside a single requirement are gone offers alternatives;
     # beside an "and" it is too tangled to read as one.
     joining = joining_words(text, lexicon)
