@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower, Now
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from screening.ctgov import OPEN_STATUSES, Study
@@ -363,3 +368,74 @@ class Drug(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ScreeningQuerySet(models.QuerySet["Screening"]):
+    def current(self) -> ScreeningQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self) -> ScreeningQuerySet:
+        return self.filter(expires_at__lte=timezone.now())
+
+    def for_token(self, token: str) -> Screening | None:
+        if not token or len(token) > 64:
+            return None
+        return self.current().filter(token_digest=token_digest(token)).first()
+
+
+class Screening(models.Model):
+    """A patient's answers as she goes, reached only through the unguessable token in her link.
+
+    Only the token's digest is stored, so the database alone cannot open anyone's answers.
+    Nothing identifying is kept: the answers are the contract's profile, and they expire.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    answers = models.JSONField(default=dict, blank=True)
+    steps_done = models.JSONField(default=list, blank=True)
+    marked = models.JSONField(default=list, blank=True, help_text="NCT IDs the patient marked to discuss.")
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField()
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token_digest__regex=r"^[0-9a-f]{64}$"),  # noqa: S106 (a format check, not a secret)
+                name="screening_token_digest_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"screening {self.public_id}"
+
+    @classmethod
+    def begin(cls) -> tuple[Screening, str]:
+        """A new screening and the token for its link (shown once, never stored)."""
+        token = secrets.token_urlsafe(24)
+        screening = cls.objects.create(token_digest=token_digest(token), expires_at=cls.retention_end())
+        return screening, token
+
+    @staticmethod
+    def retention_end() -> dt.datetime:
+        return timezone.now() + dt.timedelta(days=settings.SCREENING_RETENTION_DAYS)
+
+    def record(self, slug: str, answers: dict) -> None:
+        self.answers = answers
+        if slug not in self.steps_done:
+            self.steps_done = [*self.steps_done, slug]
+        self.expires_at = self.retention_end()
+        self.save(update_fields=["answers", "steps_done", "expires_at", "updated_at"])
+
+    def toggle_mark(self, nct_id: str) -> bool:
+        marked = nct_id not in self.marked
+        self.marked = [*self.marked, nct_id] if marked else [item for item in self.marked if item != nct_id]
+        self.save(update_fields=["marked", "updated_at"])
+        return marked

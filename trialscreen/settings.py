@@ -177,6 +177,13 @@ WHITENOISE_MANIFEST_STRICT = False
 
 LOGIN_URL = "admin:login"
 
+# A patient's saved answers are deleted this many days after her last change
+# (`python manage.py purge_screenings` removes them; run it daily).
+SCREENING_RETENTION_DAYS = env_int("SCREENING_RETENTION_DAYS", 90, minimum=1)
+# The questionnaire's forms are small: anything bigger is refused with a 400, not read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+
 # ClinicalTrials.gov API v2
 CTGOV_BASE_URL = env_str("CTGOV_BASE_URL", "https://clinicaltrials.gov/api/v2").rstrip("/")
 if not CTGOV_BASE_URL.startswith(("http://", "https://")):

@@ -1,0 +1,335 @@
+"""The patient's path: start, the questionnaire one step at a time, review, shortlist and
+the discussion sheet. Every page works as plain links and form posts; htmx swaps a step in
+place and keeps each step's URL in the history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+
+from screening.engine.profile import ProfileError, load_profile
+from screening.knowledge import current_lexicon
+from screening.models import PHASE_WORDS, Screening, Trial
+from screening.questionnaire import (
+    HEALTH_QUESTIONS,
+    STEP_BY_SLUG,
+    STEPS,
+    TREATMENT_QUESTIONS,
+    Step,
+    as_profile,
+    next_step,
+    previous_step,
+    steps_for,
+)
+from screening.screening import screen_profile
+
+TIERS = {
+    "worth_discussing": "Worth discussing",
+    "check_first": "Check first",
+    "not_a_fit": "Probably not a fit",
+}
+PAGE_SIZE = 20
+
+
+def screening_for(token: str) -> Screening:
+    screening = Screening.objects.for_token(token)
+    if screening is None:
+        raise Http404("This link has expired or is not valid.")
+    return screening
+
+
+def agent_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Medicines to pick from, by kind of treatment, with their brand names."""
+    lexicon = current_lexicon()
+    groups = []
+    for drug_class in lexicon.classes.values():
+        if drug_class.parent is not None or not drug_class.profile_key:
+            continue
+        members = sorted(lexicon.members(drug_class.key))
+        choices = []
+        for name in members:
+            brands = [
+                brand
+                for brand in lexicon.drugs[name].brands
+                if brand[:1].isupper() and not any(c.isdigit() for c in brand)
+            ]
+            choices.append((name, f"{name} ({', '.join(brands[:2])})" if brands else name))
+        if choices:
+            groups.append((drug_class.label, choices))
+    return groups
+
+
+def build_form(step: Step, screening: Screening, data: Any = None):
+    kwargs = {"agent_groups": agent_groups()} if step.slug == "treatments" else {}
+    form = step.form(data, **kwargs)
+    if data is None:
+        form.initial = form.load(screening.answers)
+    return form
+
+
+def step_url(screening_token: str, step: Step | None) -> str:
+    if step is None:
+        return reverse("screening:review", args=[screening_token])
+    return reverse("screening:step", args=[screening_token, step.slug])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        screening, token = Screening.begin()
+        return redirect("screening:step", token=token, slug=STEPS[0].slug)
+    return TemplateResponse(
+        request,
+        "screening/start.html",
+        {
+            "steps": STEPS,
+            "retention_days": settings.SCREENING_RETENTION_DAYS,
+            "open_trials": Trial.objects.open().count(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def step(request: HttpRequest, token: str, slug: str) -> HttpResponse:
+    screening = screening_for(token)
+    current = STEP_BY_SLUG.get(slug)
+    if current is None:
+        raise Http404("There is no such question.")
+    if request.method == "POST":
+        form = build_form(current, screening, request.POST)
+        if form.is_valid():
+            answers = json.loads(json.dumps(screening.answers))
+            form.save(answers)
+            screening.record(current.slug, answers)
+            following = next_step(answers, current)
+            target = step_url(token, following)
+            if request.htmx and following is not None:
+                # Show the next step in place and give it its own URL, so Back returns here.
+                response = render_step(request, screening, token, following, build_form(following, screening))
+                return push_url(response, target)
+            return redirect(target)
+        # Errors are shown beside the fields with everything entered kept; nothing saved is lost.
+    else:
+        form = build_form(current, screening)
+    return render_step(request, screening, token, current, form)
+
+
+def render_step(request: HttpRequest, screening: Screening, token: str, current: Step, form) -> TemplateResponse:
+    visible = steps_for(screening.answers)
+    if current not in visible:
+        visible = [s for s in STEPS if s in visible or s is current]
+    template = "screening/step.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#step"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "token": token,
+            "screening": screening,
+            "step": current,
+            "form": form,
+            "steps": visible,
+            "position": visible.index(current) + 1,
+            "previous": previous_step(screening.answers, current),
+            "resume_url": request.build_absolute_uri(step_url(token, current)),
+            "health_questions": HEALTH_QUESTIONS,
+            "treatment_questions": TREATMENT_QUESTIONS,
+        },
+    )
+
+
+@require_safe
+def review(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    sections = []
+    for item in steps_for(screening.answers):
+        form = build_form(item, screening)
+        sections.append((item, answered_lines(form)))
+    return TemplateResponse(
+        request,
+        "screening/review.html",
+        {"token": token, "sections": sections, "resume_url": request.build_absolute_uri(request.path)},
+    )
+
+
+def answered_lines(form) -> list[tuple[str, str]]:
+    """Each question of a step with the answer given, in words ("Not sure" when none)."""
+    lines = []
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        if name == "sites_unsure":
+            continue
+        choices = dict(getattr(field, "choices", []) or [])
+        if isinstance(value, list):
+            text = ", ".join(str(choices.get(v, v)) for v in value) or "Not sure"
+        elif value in (None, "", "unsure"):
+            text = "Not sure" if name not in ("other_agents", "postal_code") else "None given"
+        else:
+            text = str(choices.get(value, value))
+        lines.append((str(field.label), text))
+    return lines
+
+
+def profile_of(screening: Screening):
+    try:
+        return load_profile(as_profile(screening.answers))
+    except ProfileError as error:  # answers saved by an older version of the questions
+        raise Http404(f"These answers cannot be read any more: {error}") from None
+
+
+def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    choices = {
+        "tier": request.GET.get("tier", "possible"),
+        "phase": request.GET.get("phase", ""),
+        "distance": request.GET.get("distance", ""),
+        "sort": request.GET.get("sort", "tier"),
+    }
+    results = document["results"]
+    if choices["tier"] in TIERS:
+        results = [r for r in results if r["tier"] == choices["tier"]]
+    elif choices["tier"] != "all":
+        choices["tier"] = "possible"
+        results = [r for r in results if r["tier"] != "not_a_fit"]
+    if choices["phase"] in PHASE_WORDS:
+        results = [r for r in results if choices["phase"] in r.get("phases", [])]
+    else:
+        choices["phase"] = ""
+    if choices["distance"] == "within":
+        results = [r for r in results if r["nearest_site"] and not r["outside_travel_distance"]]
+    else:
+        choices["distance"] = ""
+    if choices["sort"] == "distance":
+        results = sorted(
+            results, key=lambda r: (r["nearest_site"] is None, (r["nearest_site"] or {}).get("distance_miles", 0))
+        )
+    else:
+        choices["sort"] = "tier"
+    return results, choices
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def shortlist(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    document = screen_profile(profile_of(screening))
+    trials = {
+        t.nct_id: t
+        for t in Trial.objects.filter(nct_id__in=[r["nct_id"] for r in document["results"]]).only(
+            "nct_id", "phases", "interventions", "is_demo", "status"
+        )
+    }
+    for result in document["results"]:
+        trial = trials.get(result["nct_id"])
+        result["phases"] = trial.phase_codes if trial else []
+    results, choices = filtered_results(request, document)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    for result in page:
+        result["trial"] = trials.get(result["nct_id"])
+        result["met"] = [c for c in result["criteria"] if c["outcome"] == "met"]
+        result["not_met"] = [c for c in result["criteria"] if c["outcome"] == "not_met"]
+        result["marked"] = result["nct_id"] in screening.marked
+    counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIERS}
+    template = "screening/shortlist.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "token": token,
+            "screening": screening,
+            "page": page,
+            "counts": counts,
+            "tiers": TIERS,
+            "choices": choices,
+            "phases": PHASE_WORDS,
+            "query": query.urlencode(),
+            "has_location": bool(screening.answers.get("location")),
+            "catalogue": document["catalogue"],
+        },
+    )
+
+
+@require_POST
+def mark(request: HttpRequest, token: str, nct_id: str) -> HttpResponse:
+    screening = screening_for(token)
+    if not Trial.objects.filter(nct_id=nct_id).exists():
+        raise Http404("There is no such trial.")
+    marked = screening.toggle_mark(nct_id)
+    if request.htmx:
+        return TemplateResponse(
+            request, "screening/shortlist.html#mark", {"token": token, "result": {"nct_id": nct_id, "marked": marked}}
+        )
+    back = request.POST.get("next", "")
+    if not back.startswith(reverse("screening:shortlist", args=[token])):
+        back = reverse("screening:shortlist", args=[token])
+    return redirect(back)
+
+
+def sheet_context(request: HttpRequest, screening: Screening, token: str) -> dict[str, Any]:
+    profile = profile_of(screening)
+    document = screen_profile(profile, Trial.objects.filter(nct_id__in=screening.marked))
+    trials = {t.nct_id: t for t in Trial.objects.filter(nct_id__in=screening.marked).prefetch_related("sites")}
+    for result in document["results"]:
+        result["trial"] = trials.get(result["nct_id"])
+    questions = list(dict.fromkeys(q for r in document["results"] for q in r["questions_for_oncologist"]))
+    sections = [(item, answered_lines(build_form(item, screening))) for item in steps_for(screening.answers)]
+    return {
+        "token": token,
+        "results": document["results"],
+        "questions": questions,
+        "sections": sections,
+        "catalogue": document["catalogue"],
+    }
+
+
+@require_safe
+def sheet(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    return TemplateResponse(request, "screening/sheet.html", sheet_context(request, screening, token))
+
+
+@require_safe
+def sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    from weasyprint import HTML  # imported here: it is heavy and only this page needs it
+
+    screening = screening_for(token)
+    html = render_to_string(
+        "screening/sheet_pdf.html", {**sheet_context(request, screening, token), "for_pdf": True}, request
+    )
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="trialscreen-discussion-sheet.pdf"'
+    return response
+
+
+@require_safe
+def profile_json(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    response = JsonResponse(profile_of(screening).to_json(), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="trialscreen-profile.json"'
+    return response
+
+
+@require_safe
+def shortlist_json(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    document = screen_profile(profile_of(screening))
+    response = JsonResponse(document, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="trialscreen-shortlist.json"'
+    return response
