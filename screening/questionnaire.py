@@ -351,6 +351,8 @@ class TreatmentsForm(StepForm):
         self.fields["agents"].choices = [choice for _, choices in agent_groups for choice in choices]
         for key, label, examples in TREATMENT_QUESTIONS:
             self.fields[f"received_{key}"] = yes_no(label, examples)
+        # The kinds of treatment first: easier to answer than naming each medicine.
+        self.order_fields([f"received_{key}" for key, _, _ in TREATMENT_QUESTIONS])
 
     def received_fields(self):
         return [self[f"received_{key}"] for key, _, _ in TREATMENT_QUESTIONS]

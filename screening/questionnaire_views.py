@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from screening.engine.profile import ProfileError, load_profile
 from screening.knowledge import current_lexicon
@@ -70,10 +70,11 @@ def agent_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
-def build_form(step: Step, screening: Screening, data: Any = None):
+def build_form(step: Step, screening: Screening, data: Any = None, *, answered: bool = False):
+    """The step's form: bound to a post, or showing what was saved (nothing pre-ticked on a first visit)."""
     kwargs = {"agent_groups": agent_groups()} if step.slug == "treatments" else {}
     form = step.form(data, **kwargs)
-    if data is None:
+    if data is None and (answered or step.slug in screening.steps_done):
         form.initial = form.load(screening.answers)
     return form
 
@@ -119,6 +120,8 @@ def step(request: HttpRequest, token: str, slug: str) -> HttpResponse:
                 # Show the next step in place and give it its own URL, so Back returns here.
                 response = render_step(request, screening, token, following, build_form(following, screening))
                 return push_url(response, target)
+            if request.htmx:
+                return HttpResponseClientRedirect(target)  # the review is a page of its own
             return redirect(target)
         # Errors are shown beside the fields with everything entered kept; nothing saved is lost.
     else:
@@ -156,7 +159,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
     sections = []
     for item in steps_for(screening.answers):
-        form = build_form(item, screening)
+        form = build_form(item, screening, answered=True)
         sections.append((item, answered_lines(form)))
     return TemplateResponse(
         request,
@@ -288,7 +291,9 @@ def sheet_context(request: HttpRequest, screening: Screening, token: str) -> dic
     for result in document["results"]:
         result["trial"] = trials.get(result["nct_id"])
     questions = list(dict.fromkeys(q for r in document["results"] for q in r["questions_for_oncologist"]))
-    sections = [(item, answered_lines(build_form(item, screening))) for item in steps_for(screening.answers)]
+    sections = [
+        (item, answered_lines(build_form(item, screening, answered=True))) for item in steps_for(screening.answers)
+    ]
     return {
         "token": token,
         "results": document["results"],

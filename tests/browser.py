@@ -36,3 +36,21 @@ def browser() -> Iterator:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+AXE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node_modules", "axe-core", "axe.min.js"
+)
+SERIOUS = {"serious", "critical"}
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page, as readable lines."""
+    if not os.path.exists(AXE):
+        pytest.skip("axe-core is not installed (scripts/install runs npm ci)")
+    page.add_script_tag(path=AXE)
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in violations if v["impact"] in SERIOUS]

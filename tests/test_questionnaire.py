@@ -116,7 +116,9 @@ def test_hormone_receptor_negative_cancer_skips_the_hormone_therapy_questions(cl
     answers = {**DETAILED, "biology": {"er": "negative", "pr": "negative", "her2": "zero"}}
     token, visited = answer_all(client, answers)
     assert "hormone-therapy" not in visited
-    assert client.get(f"/s/{token}/profile.json").json()["treatment"]["lines_in_metastatic_setting"]["endocrine"] is None
+    assert (
+        client.get(f"/s/{token}/profile.json").json()["treatment"]["lines_in_metastatic_setting"]["endocrine"] is None
+    )
 
 
 @pytest.mark.parametrize(
