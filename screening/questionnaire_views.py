@@ -155,6 +155,11 @@ def render_step(request: HttpRequest, screening: Screening, token: str, current:
 
 
 @require_safe
+def glossary(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "screening/glossary.html")
+
+
+@require_safe
 def review(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
     sections = []

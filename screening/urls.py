@@ -9,6 +9,7 @@ urlpatterns = [
     path("trials/", views.trial_list, name="trial-list"),
     path("trials/<str:nct_id>/", views.trial_detail, name="trial-detail"),
     path("start/", questionnaire_views.start, name="start"),
+    path("glossary/", questionnaire_views.glossary, name="glossary"),
     path("s/<slug:token>/review/", questionnaire_views.review, name="review"),
     path("s/<slug:token>/shortlist/", questionnaire_views.shortlist, name="shortlist"),
     path("s/<slug:token>/shortlist.json", questionnaire_views.shortlist_json, name="shortlist-json"),

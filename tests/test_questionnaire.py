@@ -166,12 +166,25 @@ def test_a_choice_that_was_never_offered_is_refused_not_a_crash(client):
     assert response.status_code == 200 and errors(response)
 
 
-def test_an_oversized_post_is_refused_with_a_400(client):
+def test_an_oversized_post_is_refused_with_a_400_that_explains(client):
     token, url = begin(client)
     client.post(url, {"age": "60"})
     response = client.post(url, {"age": "61", "padding": "x" * 100_000})
     assert response.status_code == 400
+    assert "Anything you saved before is still there" in response.content.decode()
     assert Screening.objects.get().answers["age"] == 60
+
+
+def test_an_expired_or_unknown_link_explains_itself(client, settings):
+    settings.DEBUG = False
+    response = client.get("/s/this-link-was-never-given-out-00000/about-you/")
+    assert response.status_code == 404 and "may have expired" in response.content.decode()
+
+
+def test_the_glossary_explains_the_terms_the_questions_use(client):
+    page = client.get("/glossary/").content.decode()
+    for term in ("HER2-low", "Measurable disease", "Line of treatment", "ECOG"):
+        assert term in page
 
 
 def test_an_expired_link_is_gone_and_the_purge_command_deletes_only_expired_answers(client):
