@@ -80,6 +80,15 @@ class TrialQuerySet(models.QuerySet["Trial"]):
     def with_phase(self, code: str) -> TrialQuerySet:
         return self.filter(phases__regex=rf"(^| ){re.escape(code)}( |$)")
 
+    def for_breast_cancer(self) -> TrialQuerySet:
+        """Trials someone with breast cancer could be in: breast-cancer trials and solid-tumour baskets."""
+        return self.filter(
+            Q(search_text__contains="breast")
+            | Q(search_text__contains="solid tumo")
+            | Q(search_text__contains="solid malignan")
+            | Q(search_text__contains="solid neoplasm")
+        )
+
     def search(self, words: str) -> TrialQuerySet:
         queryset = self
         for word in words.lower().split()[:12]:

@@ -191,6 +191,11 @@ def answered_lines(form) -> list[tuple[str, str]]:
     return lines
 
 
+def patient_trials():
+    """What a patient's shortlist covers: trials still open to her, for breast cancer or any solid tumour."""
+    return Trial.objects.open().for_breast_cancer()
+
+
 def profile_of(screening: Screening):
     try:
         return load_profile(as_profile(screening.answers))
@@ -232,7 +237,7 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
 @vary_on_headers("HX-Request")
 def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
-    document = screen_profile(profile_of(screening))
+    document = screen_profile(profile_of(screening), patient_trials())
     trials = {
         t.nct_id: t
         for t in Trial.objects.filter(nct_id__in=[r["nct_id"] for r in document["results"]]).only(
@@ -246,7 +251,11 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     for result in page:
         result["trial"] = trials.get(result["nct_id"])
-        result["met"] = [c for c in result["criteria"] if c["outcome"] == "met"]
+        result["met"] = list({c["reason"]: c for c in result["criteria"] if c["outcome"] == "met"}.values())
+        trial = result["trial"]
+        result["tested"] = (
+            list(dict.fromkeys(i.get("name", "") for i in trial.interventions if i.get("name"))) if trial else []
+        )
         result["not_met"] = [c for c in result["criteria"] if c["outcome"] == "not_met"]
         result["marked"] = result["nct_id"] in screening.marked
     counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIERS}
@@ -339,7 +348,7 @@ def profile_json(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def shortlist_json(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
-    document = screen_profile(profile_of(screening))
+    document = screen_profile(profile_of(screening), patient_trials())
     response = JsonResponse(document, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="trialscreen-shortlist.json"'
     return response

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -284,3 +285,16 @@ def test_the_discussion_sheet_pdf_holds_the_marked_trials(client, catalogue):
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
     assert all(nct_id in text for nct_id in marked)
     assert "Questions for my oncologist" in text and "How old are you?" in text
+
+
+def test_the_patients_shortlist_leaves_out_trials_for_other_diseases(client, catalogue, tmp_path):
+    record = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "DEMO-001.json").read_text())
+    section = record["protocolSection"]
+    section["identificationModule"].update({"nctId": "NCT09999999", "briefTitle": "A kidney cancer study"})
+    section["identificationModule"].pop("officialTitle", None)
+    section["conditionsModule"] = {"conditions": ["Renal Cell Carcinoma"], "keywords": []}
+    (tmp_path / "kidney.json").write_text(json.dumps(record))
+    call_command("import_studies", str(tmp_path / "kidney.json"), stdout=io.StringIO())
+    token, _ = answer_all(client, DETAILED)
+    listed = {r["nct_id"] for r in client.get(f"/s/{token}/shortlist.json").json()["results"]}
+    assert listed and "NCT09999999" not in listed
