@@ -29,12 +29,13 @@ TARGET_MS_AT_2000 = 100.0
 PROFILE = detailed_profile()  # the same patient the tests use
 
 
-def build(directory: Path, size: int) -> dict[str, str]:
+def build(directory: Path, size: int, keep=lambda record: True) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{directory / 'bench.sqlite3'}"}
     records = [
-        json.loads(path.read_text())
+        record
         for folder in ("studies", "converted")
         for path in sorted((SHARED / "ctgov" / folder).glob("*.json"))
+        if keep(record := json.loads(path.read_text()))
     ]
     pages = directory / "pages"
     pages.mkdir()
