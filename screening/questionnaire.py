@@ -339,7 +339,7 @@ class TreatmentsForm(StepForm):
     )
     lines_total = whole_number(
         "Since the cancer spread, how many different treatments (lines) have you had?",
-        "A line is a treatment you had until it stopped working or you stopped it. Leave empty if not sure.",
+        "A line is one treatment plan, kept until it stopped working or you stopped it. Leave it empty if you are not sure.",
         30,
     )
     lines_chemotherapy = whole_number("How many of those were chemotherapy?", "Leave empty if not sure.", 30)
@@ -408,9 +408,9 @@ class TreatmentsForm(StepForm):
 
 class HormoneTherapyForm(StepForm):
     lines_endocrine = whole_number(
-        "Since the cancer spread, how many hormone-therapy treatments (lines) have you had?",
-        "Count each hormone medicine or combination you took until it stopped working, for example letrozole "
-        "with palbociclib counts as one. Leave empty if not sure.",
+        "Since the cancer spread, how many hormone treatments (lines) have you had?",
+        "Count each hormone medicine you took until it stopped working. A pair taken together, such as "
+        "letrozole with palbociclib, counts as one. Leave it empty if you are not sure.",
         30,
     )
 

@@ -90,7 +90,7 @@ def test_a_detailed_questionnaire_from_start_to_the_pdf(browser, live_server, ca
     page.get_by_label("Since the cancer spread, how many different treatments").fill("1")
     accessible(page)
     save(page, "/hormone-therapy/")
-    page.get_by_label("Since the cancer spread, how many hormone-therapy treatments").fill("1")
+    page.get_by_label("Since the cancer spread, how many hormone treatments").fill("1")
     accessible(page)
     save(page, "/health/")
     choose(page, "Which sentence describes you best on most days?", "I cannot do heavy physical work")
