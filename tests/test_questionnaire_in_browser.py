@@ -117,8 +117,12 @@ def test_a_detailed_questionnaire_from_start_to_the_pdf(browser, live_server, ca
         page.get_by_role("group", name="Are you pregnant or breastfeeding?").get_by_label("No", exact=True).is_checked()
     )
 
+    page.goto(f"{live_server.url}/s/{token}/review/")
+    answers_here = page.locator("dl.answers").all_inner_texts()
     other_device = browser.new_context(java_script_enabled=javascript, viewport=viewport)
     resumed = other_device.new_page()
+    resumed.goto(f"{live_server.url}/s/{token}/review/")
+    assert resumed.locator("dl.answers").all_inner_texts() == answers_here  # every answer, on another device
     resumed.goto(f"{live_server.url}/s/{token}/about-you/")
     assert resumed.get_by_label("How old are you?").input_value() == "54"
     resumed.goto(f"{live_server.url}/s/{token}/treatments/")
