@@ -32,25 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from screen import SHARED, build  # noqa: E402
 
+from tests.questionnaire_answers import DETAILED as ANSWERS  # noqa: E402
+
 TARGET_SHORTLIST_MS = 300.0
-ANSWERS = {
-    "about-you": {"age": "54", "sex": "female"},
-    "diagnosis": {"metastatic": "yes", "stage": "IV", "presentation": "recurrent", "histology": "ductal"},
-    "spread": {"sites": ["bone", "liver"], "measurable_disease": "yes"},
-    "biology": {"er": "positive", "pr": "positive", "her2": "low", "gene_PIK3CA": "altered"},
-    "treatments": {
-        "agents": ["palbociclib", "letrozole"],
-        "received_endocrine_therapy": "yes",
-        "received_cdk4_6_inhibitor": "yes",
-        "received_chemotherapy": "no",
-        "lines_total": "1",
-        "lines_chemotherapy": "0",
-        "progressed_on_last_therapy": "yes",
-    },
-    "hormone-therapy": {"lines_endocrine": "1"},
-    "health": {"ecog": "1", "pregnant_or_breastfeeding": "no"},
-    "location": {"postal_code": "02115", "max_travel_miles": "500"},
-}
 
 
 def open_breast_cancer_trial(record: dict) -> bool:

@@ -298,7 +298,7 @@ def mark(request: HttpRequest, token: str, nct_id: str) -> HttpResponse:
     return redirect(back)
 
 
-def sheet_context(request: HttpRequest, screening: Screening, token: str) -> dict[str, Any]:
+def sheet_context(screening: Screening, token: str) -> dict[str, Any]:
     profile = profile_of(screening)
     document = screen_profile(profile, Trial.objects.filter(nct_id__in=screening.marked))
     trials = {t.nct_id: t for t in Trial.objects.filter(nct_id__in=screening.marked).prefetch_related("sites")}
@@ -320,7 +320,7 @@ def sheet_context(request: HttpRequest, screening: Screening, token: str) -> dic
 @require_safe
 def sheet(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
-    return TemplateResponse(request, "screening/sheet.html", sheet_context(request, screening, token))
+    return TemplateResponse(request, "screening/sheet.html", sheet_context(screening, token))
 
 
 @require_safe
@@ -329,7 +329,7 @@ def sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
     screening = screening_for(token)
     html = render_to_string(
-        "screening/sheet_pdf.html", {**sheet_context(request, screening, token), "for_pdf": True}, request
+        "screening/sheet_pdf.html", {**sheet_context(screening, token), "for_pdf": True}, request
     )
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")

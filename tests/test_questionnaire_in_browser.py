@@ -14,6 +14,21 @@ from tests.browser import serious_accessibility_problems
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# The pages after "About you" when every answer is "Not sure": nothing is skipped.
+NOT_SURE_PATH = tuple(
+    f"/{slug}/"
+    for slug in (
+        "diagnosis",
+        "spread",
+        "brain",
+        "biology",
+        "treatments",
+        "hormone-therapy",
+        "health",
+        "location",
+        "review",
+    )
+)
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -167,17 +182,7 @@ def test_not_sure_everywhere_reaches_a_shortlist_that_rules_nothing_out(browser,
     page = context.new_page()
     page.goto(f"{live_server.url}/start/")
     page.get_by_role("button", name="Start the questions").click()
-    for next_path in (
-        "/diagnosis/",
-        "/spread/",
-        "/brain/",
-        "/biology/",
-        "/treatments/",
-        "/hormone-therapy/",
-        "/health/",
-        "/location/",
-        "/review/",
-    ):
+    for next_path in NOT_SURE_PATH:
         if javascript and next_path == "/biology/":
             check_accessibility(page)  # the brain question, which the detailed run skips
         save(page, next_path)
@@ -211,16 +216,7 @@ def test_the_whole_questionnaire_works_with_the_keyboard_alone(browser, live_ser
     tab_to("e.textContent.trim() === 'Save and continue'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/diagnosis/")
-    for next_path in (
-        "/spread/",
-        "/brain/",
-        "/biology/",
-        "/treatments/",
-        "/hormone-therapy/",
-        "/health/",
-        "/location/",
-        "/review/",
-    ):
+    for next_path in NOT_SURE_PATH[1:]:
         tab_to("e.textContent.trim() === 'Save and continue'")
         page.keyboard.press("Enter")
         page.wait_for_url(f"**{next_path}")
