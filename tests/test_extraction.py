@@ -770,3 +770,15 @@ def test_an_or_between_values_of_one_requirement_leaves_every_requirement_needed
 def test_an_or_between_requirements_still_offers_alternatives(text):
     [rule] = extract(f"Inclusion Criteria:\n\n* {text}\n", lexicon())
     assert rule.logic == "any"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Female participants with ER+HER2- advanced breast cancer of childbearing potential must be willing to undergo medically induced menopause",
+        "Patients with HER2-positive disease must have received trastuzumab",
+        "Female patients who are lactating should discontinue nursing before the first dose",
+    ],
+)
+def test_a_requirement_for_some_patients_only_is_left_to_the_study_team(text):
+    assert [c for c in constraints_of(text) if c["concept"] != "pregnancy"] == []
