@@ -782,3 +782,32 @@ def test_an_or_between_requirements_still_offers_alternatives(text):
 )
 def test_a_requirement_for_some_patients_only_is_left_to_the_study_team(text):
     assert [c for c in constraints_of(text) if c["concept"] != "pregnancy"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Has breast cancer amenable to treatment with curative intent",
+        "Locally advanced breast cancer or locoregional relapse amenable to any treatment with curative intent",
+        "Localized breast cancer which is curable with surgery or radiation",
+    ],
+)
+def test_excluding_curable_disease_makes_a_trial_for_incurable_disease(text):
+    assert constraints_of(text, "exclusion") == [{"concept": "early_stage", "op": "is", "value": True}]
+
+
+def test_disease_not_amenable_to_curative_treatment_is_not_early_stage():
+    found = constraints_of("Disease not amenable to treatment with curative intent", "exclusion")
+    assert {"concept": "early_stage", "op": "is", "value": True} not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Candidate for breast conserving surgery or mastectomy", "Breast cancer eligible for primary surgery"],
+)
+def test_a_surgery_candidate_is_early_stage(text):
+    assert constraints_of(text) == [{"concept": "early_stage", "op": "is", "value": True}]
+
+
+def test_surgery_already_done_says_nothing_about_the_stage_now():
+    assert constraints_of("Patients must have undergone breast-conserving surgery or mastectomy") == []

@@ -250,3 +250,11 @@ def test_a_prior_therapy_reason_names_the_medicine_the_patient_listed():
     assert outcome.outcome == NOT_MET
     text = reason(outcome, lexicon(), answers)
     assert "ibrance (palbociclib)" in text and "letrozole" not in text
+
+
+def test_cancer_surgery_cannot_remove_is_not_early_stage():
+    rule = Rule("exclusion", "Disease amenable to curative treatment", (Constraint("early_stage", "is", True),))
+    unresectable = {"metastatic": False, "unresectable_locally_advanced": True}
+    assert outcome(rule, cancer=unresectable) == MET
+    assert outcome(rule, cancer={"metastatic": False, "unresectable_locally_advanced": False}) == NOT_MET
+    assert outcome(rule, cancer={"metastatic": True}) == MET

@@ -584,7 +584,7 @@ ADVANCED = re.compile(
     r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
 )
 EARLY = re.compile(
-    r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative)\b"
+    r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative|(?:willing|eligible|able|scheduled|planned|plan|appropriate|suitable|candidates?) (?:to undergo|for) (?:definitive |primary |breast )?(?:surgery|surgical resection|lumpectomy|mastectomy)|surgical removal of all|breast[\s-]conserving surgery)\b"
     r"|\bc?t[0-4][a-d]?\s*c?n[0-3][a-c]?\s*c?m0\b"
     r"|\bstage (?:0|i{1,3}|1|2|3)[abc]?(?:\s*(?:-|to|or|and|,)\s*(?:i{1,3}|1|2|3)[abc]?)*\b(?!\s*(?:-|to|or|and|,)\s*(?:iv|4))"
 )
@@ -593,13 +593,16 @@ SITE_METASTASES = re.compile(
 )
 
 
+CURABLE = re.compile(
+    r"\b(?:amenable|candidates?|eligible|suitable|appropriate)\b[^.;]{0,35}\b(?:curative|curable|definitive (?:surgery|resection|local))|\bcurable\b"
+)
 STAGE_THREE_OR_FOUR = re.compile(r"\bstages?\s*(?:iii|3)[abc]?\s*(?:/|-|to|or|and|,)\s*(?:stage\s*)?(?:iv|4)\b")
 
 
 def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     excludes = (kind == EXCLUSION) != negated
     history = re.search(
-        r"\b(?:prior|previous|previously|received|receiving|completed|completion|between|interval|after|following|since|within|relapse\w*|recurr\w* (?:after|during|within|on))\b",
+        r"\b(?:prior|previous|previously|received|receiving|completed|completion|between|interval|after|following|since|within|relapse\w*|recurr\w* (?:after|during|within|on)|undergone|underwent|status post|treated by)\b",
         text,
     )
     metastatic = METASTATIC.search(text)
@@ -652,6 +655,9 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 if not re.search(r"\bstage\s*(?:i{1,3}|[123])[abc]?\b(?!\s*v)", text):
                     allowed = ("locally_advanced", "metastatic") if advanced else ("metastatic",)
                     found.append(Constraint("metastatic_disease", "in", allowed))
+    elif excludes and CURABLE.search(text) and not re.search(r"\b(?:not|no|non|un)\b[^.;]{0,30}$", text[: CURABLE.search(text).start()]):
+        # "Disease amenable to treatment with curative intent": a trial for incurable disease.
+        found.append(Constraint("early_stage", "is", True))
     elif excludes:
         qualified = re.search(
             r"\b(?:uncontrolled|symptomatic|rapidly progress\w*|visceral crisis|life[\s-]threatening|impending|untreated|progressive"

@@ -281,8 +281,8 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
         return extent in value
     if concept == "early_stage":
         metastatic = cancer.is_metastatic
-        if metastatic:
-            return False
+        if metastatic or cancer.unresectable_locally_advanced:
+            return False  # cancer surgery cannot remove is not early-stage either
         if op == "in" and cancer.stage is not None and cancer.stage != "IV":
             return cancer.stage in value
         return None if metastatic is None else True
