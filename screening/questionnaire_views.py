@@ -328,9 +328,7 @@ def sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
     from weasyprint import HTML  # imported here: it is heavy and only this page needs it
 
     screening = screening_for(token)
-    html = render_to_string(
-        "screening/sheet_pdf.html", {**sheet_context(screening, token), "for_pdf": True}, request
-    )
+    html = render_to_string("screening/sheet_pdf.html", {**sheet_context(screening, token), "for_pdf": True}, request)
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="trialscreen-discussion-sheet.pdf"'

@@ -811,3 +811,18 @@ def test_a_surgery_candidate_is_early_stage(text):
 
 def test_surgery_already_done_says_nothing_about_the_stage_now():
     assert constraints_of("Patients must have undergone breast-conserving surgery or mastectomy") == []
+
+
+def test_a_condition_introduced_by_if_is_not_a_requirement():
+    found = constraints_of("Age 30 years or older if HER2 positive. Age 50 or older if HER2 negative.")
+    assert [c["concept"] for c in found if c["concept"] in ("her2", "triple_negative")] == []
+
+
+def test_an_alternative_introduced_by_or_if_leaves_both_parts_uncertain():
+    text = "Must have HER-2-negative breast cancer or, if HER-2-positive, must be unable to receive trastuzumab"
+    assert [c for c in constraints_of(text) if c["concept"] == "her2"] == []
+
+
+def test_an_if_inside_brackets_does_not_cut_the_requirement():
+    found = constraints_of("The primary tumor and metastases (if re-biopsy was performed) were both HER2-negative")
+    assert [c["concept"] for c in found] == ["her2"]

@@ -655,7 +655,11 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 if not re.search(r"\bstage\s*(?:i{1,3}|[123])[abc]?\b(?!\s*v)", text):
                     allowed = ("locally_advanced", "metastatic") if advanced else ("metastatic",)
                     found.append(Constraint("metastatic_disease", "in", allowed))
-    elif excludes and CURABLE.search(text) and not re.search(r"\b(?:not|no|non|un)\b[^.;]{0,30}$", text[: CURABLE.search(text).start()]):
+    elif (
+        excludes
+        and CURABLE.search(text)
+        and not re.search(r"\b(?:not|no|non|un)\b[^.;]{0,30}$", text[: CURABLE.search(text).start()])
+    ):
         # "Disease amenable to treatment with curative intent": a trial for incurable disease.
         found.append(Constraint("early_stage", "is", True))
     elif excludes:
@@ -1742,6 +1746,13 @@ def extract_item(
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
+    unbracketed = re.sub(r"\([^()]*\)", lambda aside: " " * len(aside[0]), main_clause)
+    condition = re.search(r"\bif\b", unbracketed) if kind == INCLUSION and not negated else None
+    if condition and condition.start() > 0:
+        # "Age 30 or older if HER2-positive": a condition, not a need. "HER2-negative, or, if
+        # HER2-positive, unable to receive trastuzumab": an alternative, so neither part is certain.
+        before = main_clause[: condition.start()]
+        main_clause = "" if re.search(r"\bor\W*$", before) else before
     # In an exclusion, a later sentence's "if they ..." qualifies the permission it grants, not the exclusion.
     conditional_scope = re.split(r"\.\s+", normal, maxsplit=1)[0] if kind == EXCLUSION else normal
     conditional_scope = re.sub(r"\bbecause\b.*", "", conditional_scope)  # a reason given, not a condition
