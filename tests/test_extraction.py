@@ -826,3 +826,13 @@ def test_an_alternative_introduced_by_or_if_leaves_both_parts_uncertain():
 def test_an_if_inside_brackets_does_not_cut_the_requirement():
     found = constraints_of("The primary tumor and metastases (if re-biopsy was performed) were both HER2-negative")
     assert [c["concept"] for c in found] == ["her2"]
+
+
+def test_items_defining_menopause_are_not_requirements_of_their_own():
+    text = (
+        "Inclusion Criteria:\n\n* Postmenopausal women, as defined by any of the following criteria:\n"
+        "  * Age 60 or over\n  * Women with bilateral oophorectomy\n* ECOG performance status 0 or 1\n"
+    )
+    found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
+    assert found["Age 60 or over"] == [] and found["Women with bilateral oophorectomy"] == []
+    assert found["ECOG performance status 0 or 1"] == ["ecog"]

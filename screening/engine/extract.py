@@ -1680,6 +1680,14 @@ NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
 )
+# Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
+DEFINING_LEAD = re.compile(
+    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:as|by)\b[^:]*\b(?:any|one|either) of\b"
+    r"|(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined as follows\b"
+)
+MENOPAUSE_WORDS = re.compile(
+    r"\b(?:age|aged|years|menstrua\w*|menses|amenorrh\w*|oophorectom\w*|hysterectom\w*|fsh|follicle|estradiol|ovar\w*|lhrh|gnrh|\w*menopaus\w*)\b"
+)
 CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
@@ -1709,7 +1717,11 @@ def extract_item(
     if not negated and context and NEGATED_START.match(context):
         negated = True
     negated = negated != denied
-    if NOT_A_CRITERION.search(normal):
+    if NOT_A_CRITERION.search(normal) or (
+        DEFINING_LEAD.search(context) and MENOPAUSE_WORDS.search(normal) and len(normal) < 120
+    ):
+        # Items under "Postmenopausal, defined by any of the following:" define a word, they do not
+        # each require something.
         return [], False, "all"
     note = re.search(r"\bnote\s*\d*\s*:", normal)
     with_note = normal  # "Brain metastases. Note: treated, stable ones are allowed" still softens the exclusion
