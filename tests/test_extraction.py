@@ -836,3 +836,14 @@ def test_items_defining_menopause_are_not_requirements_of_their_own():
     found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
     assert found["Age 60 or over"] == [] and found["Women with bilateral oophorectomy"] == []
     assert found["ECOG performance status 0 or 1"] == ["ecog"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Patients known to be HIV+ are allowed as long as they have undetectable viral load at baseline.",
+        "Patients with active or chronic hepatitis B or C are eligible provided they meet the liver criteria",
+    ],
+)
+def test_a_permission_listed_among_the_exclusions_excludes_nothing(text):
+    assert constraints_of(text, "exclusion") == []

@@ -1685,6 +1685,9 @@ DEFINING_LEAD = re.compile(
     r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:as|by)\b[^:]*\b(?:any|one|either) of\b"
     r"|(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined as follows\b"
 )
+GRANTED = re.compile(
+    r"^\W*(?:patients?|participants?|subjects?|those|women|men|individuals)\b[^.;]{0,120}?\b(?:are|is) (?:also )?(?:allowed|eligible|permitted)\b"
+)
 MENOPAUSE_WORDS = re.compile(
     r"\b(?:age|aged|years|menstrua\w*|menses|amenorrh\w*|oophorectom\w*|hysterectom\w*|fsh|follicle|estradiol|ovar\w*|lhrh|gnrh|\w*menopaus\w*)\b"
 )
@@ -1717,6 +1720,8 @@ def extract_item(
     if not negated and context and NEGATED_START.match(context):
         negated = True
     negated = negated != denied
+    if kind == EXCLUSION and GRANTED.match(normal):
+        return [], False, "all"  # "Participants with HIV are allowed if ...": listed with exclusions, excludes nothing
     if NOT_A_CRITERION.search(normal) or (
         DEFINING_LEAD.search(context) and MENOPAUSE_WORDS.search(normal) and len(normal) < 120
     ):
