@@ -847,3 +847,19 @@ def test_items_defining_menopause_are_not_requirements_of_their_own():
 )
 def test_a_permission_listed_among_the_exclusions_excludes_nothing(text):
     assert constraints_of(text, "exclusion") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Patient must have no evidence of residual invasive cancer after surgery", "inclusion"),
+        ("Prior diagnosis of ductal carcinoma in situ of the ipsilateral breast", "exclusion"),
+    ],
+)
+def test_the_breast_cancer_itself_is_not_another_cancer(text, kind):
+    assert [c for c in constraints_of(text, kind) if c["concept"] == "other_malignancy"] == []
+
+
+def test_dcis_among_the_exceptions_leaves_the_other_cancer_exclusion_standing():
+    text = "Other malignancy within the last 5 years, with the exception of DCIS or basal cell carcinoma"
+    assert [c["value"] for c in constraints_of(text, "exclusion") if c["concept"] == "other_malignancy"] == [5]

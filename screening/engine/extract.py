@@ -363,6 +363,12 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
         return []  # investigator judgement, other studies, or blood cancers: for the study team
     if re.search(r"\bbreast\b", match[0]) and not re.search(r"\bother\b|\banother\b|\bsecond\b", match[0]):
         return []
+    carved = re.search(r"\bexceptions?\b|\bexcept\b|\bexcluding\b|\bother than\b", text)
+    stated = text[: carved.start()] if carved else text
+    if re.search(r"\b(?:residual|ductal carcinoma in situ|dcis|ipsilateral|contralateral)\b", stated) and not re.search(
+        r"\b(?:other|another|second|additional)\b", stated
+    ):
+        return []  # the breast cancer itself (what is left after surgery, or in situ disease), not another one
     if re.search(r"(?:prior|previous|history of)\s+(?:\w+\s+)?(?:breast )?cancers?\b", match[0]) and not re.search(
         r"\b(?:other|another|second|additional|malignan)", text
     ):
