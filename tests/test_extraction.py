@@ -863,3 +863,28 @@ def test_the_breast_cancer_itself_is_not_another_cancer(text, kind):
 def test_dcis_among_the_exceptions_leaves_the_other_cancer_exclusion_standing():
     text = "Other malignancy within the last 5 years, with the exception of DCIS or basal cell carcinoma"
     assert [c["value"] for c in constraints_of(text, "exclusion") if c["concept"] == "other_malignancy"] == [5]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Incurable or metastatic solid tumor refractory to standard therapy", ["locally_advanced", "metastatic"]),
+        (
+            "Locoregionally recurrent disease not amenable to resection or radiation therapy with curative intent or metastatic disease",
+            ["locally_advanced", "metastatic"],
+        ),
+    ],
+)
+def test_incurable_disease_is_advanced(text, value):
+    assert {"concept": "metastatic_disease", "op": "in", "value": value} in constraints_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tumour tissue available, obtained from metastatic lesions (preferably) or from the primary tumour",
+        "HER2-positive as assessed by local laboratory on primary or metastatic tumor",
+    ],
+)
+def test_a_sample_from_a_metastasis_does_not_require_metastatic_disease(text):
+    assert [c for c in constraints_of(text) if c["concept"] == "metastatic_disease"] == []

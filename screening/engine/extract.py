@@ -587,7 +587,7 @@ METASTATIC = re.compile(
     r"\b(?:metastatic|stage iv|stage 4|mbc|m1|metastasi[sz]ed|distant metasta\w*|distant recurrence|distant disease)\b"
 )
 ADVANCED = re.compile(
-    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
+    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
 )
 EARLY = re.compile(
     r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative|(?:willing|eligible|able|scheduled|planned|plan|appropriate|suitable|candidates?) (?:to undergo|for) (?:definitive |primary |breast )?(?:surgery|surgical resection|lumpectomy|mastectomy)|surgical removal of all|breast[\s-]conserving surgery)\b"
@@ -614,7 +614,7 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     metastatic = METASTATIC.search(text)
     advanced = ADVANCED.search(text)
     early = EARLY.search(text)
-    if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,40}$", text[: early.start()]):
+    if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,70}$", text[: early.start()]):
         early = None  # "not amenable to treatment with curative intent" is the opposite of early-stage
     found: list[Constraint] = []
     if kind == INCLUSION and not negated and not history and STAGE_THREE_OR_FOUR.search(text):
@@ -654,10 +654,13 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
                 text,
             )
-            if not therapy_context and not re.search(
-                r"\b(?:biopsy|lesion|site)\b",
-                text[(metastatic or advanced).start() : (metastatic or advanced).end() + 25],
-            ):
+            named = metastatic or advanced
+            # "Tissue from a metastatic lesion or the primary tumour" asks for a sample, not for spread.
+            sample = re.search(
+                r"\b(?:tissue|specimens?|samples?|archiv\w*|obtained from|biops\w* (?:of|from)|primary or metastatic|metastatic or primary)\b",
+                text[max(0, named.start() - 40) : named.end() + 40],
+            ) or re.search(r"\b(?:biopsy|lesion|site)\b", text[named.start() : named.end() + 25])
+            if not therapy_context and not sample:
                 if not re.search(r"\bstage\s*(?:i{1,3}|[123])[abc]?\b(?!\s*v)", text):
                     allowed = ("locally_advanced", "metastatic") if advanced else ("metastatic",)
                     found.append(Constraint("metastatic_disease", "in", allowed))
