@@ -258,3 +258,13 @@ def test_cancer_surgery_cannot_remove_is_not_early_stage():
     assert outcome(rule, cancer=unresectable) == MET
     assert outcome(rule, cancer={"metastatic": False, "unresectable_locally_advanced": False}) == NOT_MET
     assert outcome(rule, cancer={"metastatic": True}) == MET
+
+
+def test_an_exclusion_of_a_mutation_without_a_drug_needs_both():
+    text = "Exclusion Criteria:\n\n* Participants with known germline BRCA mutation without prior treatment with a PARP inhibitor\n"
+    (rule,) = extract(text, lexicon())
+    assert rule.logic == "all"
+    brca = {"genes": {"BRCA1": "altered"}}
+    assert outcome(rule, biomarkers=brca, treatment={"agents": ["olaparib"]}) == MET
+    assert outcome(rule, biomarkers=brca, treatment={"received": {"parp_inhibitor": False}}) == NOT_MET
+    assert outcome(rule, biomarkers={"genes": {"BRCA1": "not_altered", "BRCA2": "not_altered"}}) == MET

@@ -954,8 +954,12 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         and len(keys) > 1
         else "received_any"
     )
-    if naive:
-        op = "not_received"
+    without = re.search(
+        r"\bwithout (?:any )?(?:prior |previous )?(?:treatment with |therapy with |exposure to )?(?:an? )?$",
+        text[max(0, first - 50) : first],
+    )
+    if naive or (without and not re.search(r"\b(?:and|or)\b", between)):
+        op = "not_received"  # "patients with a germline BRCA mutation without prior PARP inhibitor"
     generic_only = all(key in ("class:chemotherapy", "class:endocrine_therapy") for key in keys)
     # "naive, or treated more than 5 years ago": when it was given decides, and we do not know that;
     # so does where ("in a clinical trial").
@@ -1606,7 +1610,9 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, l
     if concepts == {"prior_lines"} or concepts == {"age"}:
         return "all"
     if excludes:
-        return "any"
+        # "With a germline BRCA mutation, without a prior PARP inhibitor": both at once.
+        conjoined = any(c.concept == "prior_therapy" and c.op == "not_received" for c in constraints)
+        return "all" if conjoined and not negated else "any"
     if not re.search(r"\bor\b|\beither\b", text):
         return "all"
     # Only an "or" left once the ones inside a single requirement are gone offers alternatives;
