@@ -888,3 +888,19 @@ def test_incurable_disease_is_advanced(text, value):
 )
 def test_a_sample_from_a_metastasis_does_not_require_metastatic_disease(text):
     assert [c for c in constraints_of(text) if c["concept"] == "metastatic_disease"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prior irradiation to >25% of the bone marrow",
+        "Clinically active brain metastases. Stable brain metastases after radiotherapy are allowed.",
+    ],
+)
+def test_radiation_named_as_a_dose_limit_or_a_brain_treatment_is_not_prior_radiotherapy(text):
+    assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "prior_therapy"] == []
+
+
+def test_whole_brain_radiotherapy_itself_is_still_prior_radiotherapy():
+    found = constraints_of("Patients have been treated with whole brain radiotherapy for brain metastases", "exclusion")
+    assert any(c["concept"] == "prior_therapy" for c in found)

@@ -930,6 +930,12 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         if sort == "class":
             narrower |= {ancestor for ancestor in lexicon.ancestors(name) if ancestor != name}
     keys = [key for key in keys if not (key.startswith("class:") and key[6:] in narrower)]
+    if (
+        BRAIN.search(text[:80]) and not re.search(r"\b(?:whole[\s-]brain|wbrt|srs|stereotactic|radiosurgery)\b", text)
+    ) or re.search(r"\d+\s*%\s*of (?:the )?(?:bone )?marrow", text):
+        # Radiation named in a brain-metastases criterion says how they were treated; radiation
+        # to a share of the marrow is a dose limit: neither asks whether she has had radiotherapy.
+        keys = [key for key in keys if key != "class:radiotherapy"]
     if not keys:
         return []
     qualifiers = []
