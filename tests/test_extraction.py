@@ -904,3 +904,28 @@ def test_radiation_named_as_a_dose_limit_or_a_brain_treatment_is_not_prior_radio
 def test_whole_brain_radiotherapy_itself_is_still_prior_radiotherapy():
     found = constraints_of("Patients have been treated with whole brain radiotherapy for brain metastases", "exclusion")
     assert any(c["concept"] == "prior_therapy" for c in found)
+
+
+def test_a_partner_marked_plus_or_minus_is_optional():
+    text = "Relapse within 12 months of adjuvant endocrine therapy (+/- CDK4/6 inhibitor)"
+    found = [c for c in constraints_of(text) if c["concept"] == "prior_therapy"]
+    assert [c["value"] for c in found] == [["class:endocrine_therapy"]]
+
+
+def test_a_combination_given_with_plus_needs_both_drugs():
+    text = "Progression while receiving endocrine therapy plus a CDK4/6 inhibitor"
+    found = [c for c in constraints_of(text) if c["concept"] == "prior_therapy"]
+    assert [(c["op"], sorted(c["value"])) for c in found] == [
+        ("received_all", ["class:cdk4_6_inhibitor", "class:endocrine_therapy"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Up to two lines of prior cyclin-dependent kinase (CDK) 4/6 inhibitor, not including abemaciclib",
+        "No more than 1 line of systemic therapy was administered from the date of archival tissue collection",
+    ],
+)
+def test_lines_of_one_drug_class_or_within_dates_are_left_to_the_study_team(text):
+    assert [c for c in constraints_of(text) if c["concept"] == "prior_lines"] == []

@@ -878,7 +878,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         return []
     # "a CDK4/6 inhibitor, alone or in combination with endocrine therapy": the partner is optional.
     optional = re.search(
-        r"\b(?:alone|(?:as )?(?:a )?(?:single|1)[\s-]agents?|monotherapy)(?:\)|,)? or (?:in )?combination with\b|\bwith or without\b",
+        r"\b(?:alone|(?:as )?(?:a )?(?:single|1)[\s-]agents?|monotherapy)(?:\)|,)? or (?:in )?combination with\b|\bwith or without\b|\(\s*(?:\+/-|\+/ -|±)",
         text,
     )
     kept = [
@@ -955,7 +955,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     op = (
         "received_all"
         if kind == INCLUSION
-        and re.search(r"\band\b", between)
+        and re.search(r"\band\b|\bplus\b|\bin combination with\b|\bcombined with\b", between)
         and not re.search(r"\bor\b|and/or|either|any\b|one of", between)
         and len(keys) > 1
         else "received_any"
@@ -1016,7 +1016,7 @@ LINES_RANGE = re.compile(
 
 
 CLASS_LINES = re.compile(
-    r"her2|cdk ?4/6|parp|pd-?l?1|checkpoint|immunotherap|antibody|adc\b|targeted|mutation-directed"
+    r"her2|cdk ?4/6|cyclin[\s-]dependent|parp|pd-?l?1|checkpoint|immunotherap|antibody|adc\b|targeted|mutation-directed"
 )
 
 
@@ -1080,6 +1080,8 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         return []
     if re.search(r"\bno (?:limit|restriction|maximum)\b|\bany number\b|\bunlimited\b", text):
         return []
+    if re.search(r"\bfrom the (?:date|time) of\b", text):
+        return []  # lines counted within a window of dates: the profile counts lines, not when they were
     ranged = LINES_RANGE.search(text)
     if ranged and int(ranged["low"]) <= int(ranged["high"]) <= 10:
         # "at least 1 and no more than 3 prior lines", "one or up to two prior therapies"
