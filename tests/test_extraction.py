@@ -929,3 +929,16 @@ def test_a_combination_given_with_plus_needs_both_drugs():
 )
 def test_lines_of_one_drug_class_or_within_dates_are_left_to_the_study_team(text):
     assert [c for c in constraints_of(text) if c["concept"] == "prior_lines"] == []
+
+
+def test_radiation_alone_names_radiotherapy():
+    found = constraints_of("Any prior cytotoxic chemotherapy or radiation for the current breast cancer", "exclusion")
+    assert [sorted(c["value"]) for c in found] == [["class:chemotherapy", "class:radiotherapy"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["History of radiation pneumonitis", "Pregnant women, because of fetal exposure to radiation"],
+)
+def test_radiation_that_names_a_harm_is_not_radiotherapy(text):
+    assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "prior_therapy"] == []

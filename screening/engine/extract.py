@@ -790,6 +790,24 @@ OPENING_REQUIREMENT = re.compile(
 )
 
 
+RADIATION_HARM = re.compile(
+    r"[\s-]*(?:pneumonitis|pneumonia|oncolog\w*|exposure|dermatitis|recall|necrosis|induced|toxicit\w*|fibrosis|injury|doses?)"
+)
+
+
+def therapies_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
+    """The lexicon's therapy mentions, less "radiation" that names a harm or a specialty, not a treatment."""
+    return [
+        (key, start, end)
+        for key, start, end in lexicon.therapy_mentions(text)
+        if not (key == "class:radiotherapy" and RADIATION_HARM.match(text, end))
+        and not (
+            key == "class:radiotherapy"
+            and re.search(r"\b(?:ionizing|exposure to|effects? of|sterilizing)\s*$", text[max(0, start - 15) : start])
+        )
+    ]
+
+
 def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
     """A therapy key with every class it belongs to: "drug:palbociclib" is a CDK4/6 inhibitor."""
     sort, _, name = key.partition(":")
@@ -825,7 +843,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
     if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
         return []
-    mentions = lexicon.therapy_mentions(text)
+    mentions = therapies_named(text, lexicon)
     if not mentions:
         return []
     # "Received a CDK4/6 inhibitor ..., with any duration of therapy permitted" still requires it.
@@ -838,7 +856,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         start = max(text.rfind(mark, 0, permission.start()) for mark in ",;(") + 1
         ends = [i for i in (text.find(mark, permission.end()) for mark in ",;)") if i >= 0]
         text = text[:start] + " " + text[min(ends) + 1 if ends else len(text) :]
-        mentions = lexicon.therapy_mentions(text)
+        mentions = therapies_named(text, lexicon)
         if not mentions:
             return []
     counted = LINES_NUMBER.search(text)
