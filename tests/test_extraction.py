@@ -942,3 +942,8 @@ def test_radiation_alone_names_radiotherapy():
 )
 def test_radiation_that_names_a_harm_is_not_radiotherapy(text):
     assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "prior_therapy"] == []
+
+
+def test_a_test_that_cannot_be_confirmed_does_not_tangle_the_requirement():
+    text = "WOCBP: Negative urine or serum pregnancy test. If the urine test cannot be confirmed as negative, a serum test is required"
+    assert {"concept": "pregnancy", "op": "is", "value": False} in constraints_of(text)

@@ -112,6 +112,11 @@ PERMISSION = re.compile(
 DENIAL = re.compile(
     r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|cannot|may not)\b"
 )
+# A denial inside an inclusion item, but not a test result that "cannot be confirmed".
+ELIGIBILITY_DENIED = re.compile(
+    r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|may not)\b"
+    r"|\bcannot\b(?! be (?:confirmed|determined|assessed|evaluated|obtained|ruled out))"
+)
 SOFTENER = re.compile(
     r"\b(?:unless|except|excepting|other than|with the exception of|exceptions?|excluding|apart from|provided(?: that)?|as long as|if (?:they|the patient|patients|participants|subjects|it|treated|stable))\b"
 )
@@ -1796,7 +1801,7 @@ def extract_item(
         and not limit_wording
         and not (PERMISSION.search(normal) and OPENING_REQUIREMENT.match(normal) and not DENIAL.search(normal))
         # "ER+ (any PR and HER2 status is allowed) metastatic breast cancer" still requires the rest.
-        and (PERMISSION.search(re.sub(r"\([^)]*\)", " ", normal)) or (DENIAL.search(normal) and not denied))
+        and (PERMISSION.search(re.sub(r"\([^)]*\)", " ", normal)) or (ELIGIBILITY_DENIED.search(normal) and not denied))
     ):
         # "Patients with treated brain metastases are eligible": a permission, not a requirement;
         # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
