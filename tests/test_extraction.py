@@ -947,3 +947,14 @@ def test_radiation_that_names_a_harm_is_not_radiotherapy(text):
 def test_a_test_that_cannot_be_confirmed_does_not_tangle_the_requirement():
     text = "WOCBP: Negative urine or serum pregnancy test. If the urine test cannot be confirmed as negative, a serum test is required"
     assert {"concept": "pregnancy", "op": "is", "value": False} in constraints_of(text)
+
+
+def test_a_label_before_the_criterion_does_not_hide_its_negation():
+    text = "STEP 2: RANDOMIZATION: Participants must not have a history of (non-infectious) pneumonitis that required steroids"
+    assert [c["concept"] for c in constraints_of(text)] == ["lung_condition"]
+    assert negated(text)
+
+
+def test_radiation_pneumonitis_in_a_radiotherapy_wait_is_not_a_lung_history():
+    text = "Has received prior radiotherapy within 2 weeks of start of study intervention or had radiation pneumonitis"
+    assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "lung_condition"] == []

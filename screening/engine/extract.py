@@ -112,6 +112,9 @@ PERMISSION = re.compile(
 DENIAL = re.compile(
     r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|cannot|may not)\b"
 )
+STEP_LABEL = re.compile(
+    r"^\W*(?:step|part|phase|cohort|arm|module)\s*[\w.-]{1,4}\s*(?:\([^)]*\))?\s*:\s*(?:[a-z][a-z ()-]{0,30}:\s*)?"
+)
 # A denial inside an inclusion item, but not a test result that "cannot be confirmed".
 ELIGIBILITY_DENIED = re.compile(
     r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|may not)\b"
@@ -483,6 +486,8 @@ LUNG = re.compile(
 def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if (kind == EXCLUSION) == negated or is_catch_all(text):
         return []
+    if WASHOUT.search(text) and re.search(r"\b(?:radiotherapy|radiation therapy|radiation)\b", text[:60]):
+        return []  # "prior radiotherapy within 2 weeks ... radiation pneumonitis": a wait after radiation
     match = LUNG.search(text)
     if not match:
         return []
@@ -1752,7 +1757,8 @@ def extract_item(
     text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False
 ) -> tuple[list[Constraint], bool, str]:
     """The constraints one criterion item yields, whether it is negated, and the logic joining them."""
-    normal = normalise(text)
+    # "STEP 2: RANDOMIZATION: Participants must not ...": the label names when it applies.
+    normal = STEP_LABEL.sub("", normalise(text))
     context = normalise(lead)
     negated = bool(NEGATED_START.match(normal))
     if negated and kind == EXCLUSION and EXCLUSION_NOT_ALLOWED.match(normal):
