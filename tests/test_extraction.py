@@ -958,3 +958,14 @@ def test_a_label_before_the_criterion_does_not_hide_its_negation():
 def test_radiation_pneumonitis_in_a_radiotherapy_wait_is_not_a_lung_history():
     text = "Has received prior radiotherapy within 2 weeks of start of study intervention or had radiation pneumonitis"
     assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "lung_condition"] == []
+
+
+def test_cancers_listed_as_exceptions_under_a_lead_are_let_through():
+    text = (
+        "Exclusion Criteria:\n\n* Active second malignancy, with the exception of:\n"
+        "  * Any other cancer from which the patient has been disease-free for >= 2 years\n"
+        "* Pregnant or breastfeeding\n"
+    )
+    found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
+    assert found["Any other cancer from which the patient has been disease-free for >= 2 years"] == []
+    assert found["Pregnant or breastfeeding"] == ["pregnancy"]

@@ -1772,6 +1772,14 @@ def extract_item(
     if not negated and context and NEGATED_START.match(context):
         negated = True
     negated = negated != denied
+    if (
+        context
+        and re.search(r"\b(?:except\w*|excluding|other than|unless)\b[^.;]{0,80}:?\W*$", context)
+        and re.search(r"\b(?:malignan\w*|cancers?|carcinomas?|tumou?rs?)\b", context)
+        and re.search(r"\b(?:cancers?|carcinomas?|malignan\w*|tumou?rs?|melanoma|neoplasms?|in situ)\b", normal)
+        and len(normal) < 200
+    ):
+        return [], False, "all"  # cancers listed under "another malignancy, except:" are let through
     if kind == EXCLUSION and GRANTED.match(normal):
         return [], False, "all"  # "Participants with HIV are allowed if ...": listed with exclusions, excludes nothing
     if NOT_A_CRITERION.search(normal) or (
