@@ -4,7 +4,7 @@ place and keeps each step's URL in the history."""
 
 from __future__ import annotations
 
-import json
+import copy
 from typing import Any
 
 from django.conf import settings
@@ -88,7 +88,7 @@ def step_url(screening_token: str, step: Step | None) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        screening, token = Screening.begin()
+        _, token = Screening.begin()
         return redirect("screening:step", token=token, slug=STEPS[0].slug)
     return TemplateResponse(
         request,
@@ -111,7 +111,7 @@ def step(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = build_form(current, screening, request.POST)
         if form.is_valid():
-            answers = json.loads(json.dumps(screening.answers))
+            answers = copy.deepcopy(screening.answers)
             form.save(answers)
             screening.record(current.slug, answers)
             following = next_step(answers, current)
