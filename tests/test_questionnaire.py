@@ -234,7 +234,8 @@ def test_marking_a_trial_keeps_the_filters_and_puts_it_on_the_discussion_sheet(c
     assert response.status_code == 302 and response["Location"] == back
     assert Screening.objects.get().marked == [chosen["nct_id"]]
     sheet = client.get(f"/s/{token}/sheet/").content.decode()
-    assert chosen["title"] in sheet and f"https://clinicaltrials.gov/study/{chosen['nct_id']}" in sheet
+    assert chosen["title"] in sheet and f"{chosen['nct_id']} (a demo trial, not on ClinicalTrials.gov)" in sheet
+    assert "clinicaltrials.gov/study/" not in sheet and "illustrative demo trials" in sheet
     for question in chosen["questions_for_oncologist"]:
         assert question.replace("'", "&#x27;").replace('"', "&quot;") in sheet
     response = client.post(f"/s/{token}/mark/{chosen['nct_id']}/", headers={"HX-Request": "true"})
@@ -273,3 +274,14 @@ def test_the_patients_shortlist_leaves_out_trials_for_other_diseases(client, cat
     token, _ = answer_all(client, DETAILED)
     listed = {r["nct_id"] for r in client.get(f"/s/{token}/shortlist.json").json()["results"]}
     assert listed and "NCT09999999" not in listed
+
+
+def test_the_sheet_links_a_real_trial_to_clinicaltrials_gov(client, catalogue, tmp_path):
+    record = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "DEMO-001.json").read_text())
+    record["protocolSection"]["identificationModule"]["nctId"] = "NCT09999998"
+    (tmp_path / "real.json").write_text(json.dumps(record))
+    call_command("import_studies", str(tmp_path / "real.json"), stdout=io.StringIO())
+    token, _ = answer_all(client, DETAILED)
+    client.post(f"/s/{token}/mark/NCT09999998/")
+    sheet = client.get(f"/s/{token}/sheet/").content.decode()
+    assert 'href="https://clinicaltrials.gov/study/NCT09999998"' in sheet

@@ -166,7 +166,7 @@ def test_a_detailed_questionnaire_from_start_to_the_pdf(browser, live_server, ca
     page.get_by_role("link", name=re.compile("Discussion sheet")).click()
     page.wait_for_url("**/sheet/")
     accessible(page)
-    assert page.get_by_text(f"{nct_id}: clinicaltrials.gov/study/{nct_id}").is_visible()
+    assert page.get_by_text(f"{nct_id} (a demo trial, not on ClinicalTrials.gov)").is_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as PDF").click()
     pdf = download.value.path().read_bytes()
