@@ -969,3 +969,8 @@ def test_cancers_listed_as_exceptions_under_a_lead_are_let_through():
     found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
     assert found["Any other cancer from which the patient has been disease-free for >= 2 years"] == []
     assert found["Pregnant or breastfeeding"] == ["pregnancy"]
+
+
+def test_a_basket_trial_that_includes_breast_cancer_can_still_require_measurable_disease():
+    text = "Measurable (per RECIST v1.1), metastatic cancer of one of these types: gastrointestinal, breast or ovarian"
+    assert {"concept": "measurable_disease", "op": "is", "value": True} in constraints_of(text)

@@ -1849,7 +1849,10 @@ def extract_item(
             continue
         basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b", normal)
         if (other_cancer or ANOTHER_CANCER.search(normal)) and (
-            (extractor.__name__ in BREAST_ONLY and not (basket_with_breast and extractor is extract_stage))
+            (
+                extractor.__name__ in BREAST_ONLY
+                and not (basket_with_breast and extractor in (extract_stage, extract_measurable))
+            )
             or extractor is extract_prior_therapy
             or extractor is extract_lines
         ):
