@@ -590,6 +590,8 @@ def test_any_hormone_receptor_status_is_no_requirement():
     [
         "Negative serum pregnancy test within 7 days of registration",
         "Negative urine or serum pregnancy test done ≤ 7 days prior to registration",
+        "Should have a negative urine or serum pregnancy within 72 hours prior to the first dose",
+        "Must have a negative serum beta-human chorionic gonadotropin (ß-hCG) at screening",
     ],
 )
 def test_a_negative_pregnancy_test_requirement_means_not_pregnant(text):

@@ -251,7 +251,8 @@ PREGNANCY_NOUN = re.compile(r"^(?:\W*)(?:pregnancy|lactation)\b")
 def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if kind == INCLUSION and not negated:
         if re.search(
-            r"negative (?:[\w/()-]+ ){0,3}?pregnancy test|non-?pregnant|not (?:be )?pregnant|not breast[\s-]?feeding",
+            r"negative (?:[\w/()-]+ ){0,3}?pregnancy\b|non-?pregnant|not (?:be )?pregnant|not breast[\s-]?feeding"
+            r"|negative (?:[\w/()-]+ ){0,2}?(?:beta[\s-]?)?(?:human chorionic gonadotropin|[ßβb]?-?hcg)\b",
             text,
         ):
             return [Constraint("pregnancy", "is", False)]
