@@ -1513,7 +1513,7 @@ TRIGGERS = {
     "extract_age": ("age", "year", "yo", "adult"),
     "extract_sex": ("male", "women", "woman", "men", "man"),
     "extract_performance": ("ecog", "performance", "zubrod", "karnofsky", "kps", "ps", "who"),
-    "extract_pregnancy": ("pregnan", "feed", "lactat", "nursing"),
+    "extract_pregnancy": ("pregnan", "feed", "lactat", "nursing", "chorionic", "hcg"),
     "extract_hospice": ("hospice",),
     "extract_neuropathy": ("neuropath",),
     "extract_brain": ("brain", "cns", "central nervous", "intracranial", "cerebral", "parenchymal", "lepto", "mening"),
