@@ -976,3 +976,10 @@ def test_cancers_listed_as_exceptions_under_a_lead_are_let_through():
 def test_a_basket_trial_that_includes_breast_cancer_can_still_require_measurable_disease():
     text = "Measurable (per RECIST v1.1), metastatic cancer of one of these types: gastrointestinal, breast or ovarian"
     assert {"concept": "measurable_disease", "op": "is", "value": True} in constraints_of(text)
+
+
+def test_a_heart_condition_named_in_a_catch_all_raises_a_question():
+    text = "Uncontrolled intercurrent illness including, but not limited to, active infection, symptomatic congestive heart failure or psychiatric illness"
+    assert constraints_of(text, "exclusion") == [
+        {"concept": "heart_condition", "op": "is", "value": True, "specific": True}
+    ]

@@ -458,10 +458,12 @@ def only_as_example(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if is_catch_all(text):
-        return []
     if (kind == EXCLUSION) == negated:
         return []
+    if is_catch_all(text):
+        # "Uncontrolled illness including symptomatic heart failure": the named condition counts,
+        # but only as the trial words it, so a "yes" raises a question rather than ruling out.
+        return [Constraint("heart_condition", "is", True, specific=True)] if HEART_SPECIFIC.search(text) else []
     if only_as_example(HEART_BROAD, text) and only_as_example(HEART_SPECIFIC, text):
         return []
     broad = HEART_BROAD.search(text)
@@ -485,8 +487,11 @@ LUNG = re.compile(
 
 
 def extract_lung(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if (kind == EXCLUSION) == negated or is_catch_all(text):
+    if (kind == EXCLUSION) == negated:
         return []
+    if is_catch_all(text):
+        named = re.search(r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis)\b", text)
+        return [Constraint("lung_condition", "is", True, specific=True)] if named else []
     if WASHOUT.search(text) and re.search(r"\b(?:radiotherapy|radiation therapy|radiation)\b", text[:60]):
         return []  # "prior radiotherapy within 2 weeks ... radiation pneumonitis": a wait after radiation
     match = LUNG.search(text)
