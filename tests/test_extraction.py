@@ -983,3 +983,21 @@ def test_a_heart_condition_named_in_a_catch_all_raises_a_question():
     assert constraints_of(text, "exclusion") == [
         {"concept": "heart_condition", "op": "is", "value": True, "specific": True}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("HER2 IHC 0 status as determined according to ASCO CAP 2018 guidelines", ["ultralow", "zero"]),
+        ("HER2-null (IHC 0 with no staining)", ["zero"]),
+        ("HER2 0-1+ by IHC", ["low", "ultralow", "zero"]),
+    ],
+)
+def test_ihc_0_covers_ultralow_unless_the_trial_tells_them_apart(text, levels):
+    assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [levels]
+
+
+def test_a_requirement_before_as_defined_by_is_read():
+    assert constraints_of("HER2+ BC as defined by ASCO-CAP guidelines") == [
+        {"concept": "her2", "op": "in", "value": ["positive"]}
+    ]

@@ -1256,7 +1256,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
     ):
         levels.update(HER2_NEGATIVE_SET)
     if re.search(
-        rf"{HER2_NAME}[\s-]*(?:low|-low)\b|\bher2[\s-]?low\b|\bihc\s*1\+\s*(?:or|and/or|,)\s*(?:ihc\s*)?2\+|\bihc\s*1\+",
+        rf"{HER2_NAME}[\s-]*(?:low|-low)\b|\bher2[\s-]?low\b|\bihc\s*1\+\s*(?:or|and/or|,)\s*(?:ihc\s*)?2\+|\bihc\s*1\+"
+        rf"|{HER2_NAME}[\s-]*(?:ihc\s*)?0\s*(?:-|to|or)\s*1\+",
         cleaned,
     ):
         levels.add("low")
@@ -1269,6 +1270,10 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         cleaned,
     ):
         levels.add("zero")
+        # IHC 0 as scored before "ultralow" was named covers faint staining too, unless the trial
+        # tells the two apart.
+        if not re.search(r"\bnull\b|\bno (?:membrane )?staining\b|\babsent staining\b|\bultra[\s-]?low\b", cleaned):
+            levels.add("ultralow")
     if not levels:
         return []
     if "positive" in levels and levels & {"ultralow", "zero", "negative"}:
@@ -1807,7 +1812,7 @@ def extract_item(
         normal = normal[: sentence_end + 1]
     elif defined:
         return [], False, "all"  # a definition, not a requirement
-    if definition and definition.start() > 12:
+    if definition and definition.start() > 3:
         # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
         normal = normal[: definition.start()]
     elif INFORMATIONAL.search(normal) and not re.search(r"\bmust\b", normal):
