@@ -1001,3 +1001,10 @@ def test_a_requirement_before_as_defined_by_is_read():
     assert constraints_of("HER2+ BC as defined by ASCO-CAP guidelines") == [
         {"concept": "her2", "op": "in", "value": ["positive"]}
     ]
+
+
+@pytest.mark.parametrize("text", ["Tumors must be negative for HER2.", "Negative expression of HER2 per ASCO/CAP"])
+def test_negative_written_before_her2_is_her2_negative(text):
+    assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [
+        ["low", "ultralow", "zero", "negative"]
+    ]

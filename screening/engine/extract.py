@@ -1251,7 +1251,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
     ):
         levels.add("positive")
     if re.search(
-        rf"{HER2_NAME}[\s-]*(?:negative|negativity|-(?=\s|/|,|\)|;|$)|non-?amplified|not amplified|non-?over-?express\w*|normal)|/her2-|\bher2[\s-]?neg\b",
+        rf"{HER2_NAME}[\s-]*(?:negative|negativity|-(?=\s|/|,|\)|;|$)|non-?amplified|not amplified|non-?over-?express\w*|normal)|/her2-|\bher2[\s-]?neg\b"
+        r"|\bnegative (?:expression |status |result )?(?:of |for )her-?2\b",
         cleaned,
     ):
         levels.update(HER2_NEGATIVE_SET)
