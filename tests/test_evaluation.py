@@ -35,7 +35,7 @@ def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
 
 def test_extraction_quality_does_not_slip(shared):
     overall = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon()).overall
-    assert overall.precision >= 0.90 and overall.recall >= 0.87
+    assert overall.precision >= 0.90 and overall.recall >= 0.88
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
