@@ -94,22 +94,40 @@ class Lexicon:
             key = self.classes[key].parent or ""
         return chain
 
-    def descendants(self, key: str) -> set[str]:
-        found = {key}
-        changed = True
-        while changed:
-            changed = False
-            for drug_class in self.classes.values():
-                if drug_class.parent in found and drug_class.key not in found:
-                    found.add(drug_class.key)
-                    changed = True
+    def descendants(self, key: str) -> frozenset[str]:
+        """The class and every class under it (screening asks this for every trial, so it is kept)."""
+        return self._descendants.get(key) or frozenset({key})
+
+    @cached_property
+    def _descendants(self) -> dict[str, frozenset[str]]:
+        found: dict[str, frozenset[str]] = {}
+        for key in self.classes:
+            below = {key}
+            changed = True
+            while changed:
+                changed = False
+                for drug_class in self.classes.values():
+                    if drug_class.parent in below and drug_class.key not in below:
+                        below.add(drug_class.key)
+                        changed = True
+            found[key] = frozenset(below)
         return found
 
     def drug_named(self, name: str) -> Drug | None:
         return self._names.get(name.strip().lower())
 
-    def classes_of(self, drug: Drug) -> set[str]:
-        return {ancestor for key in drug.classes for ancestor in self.ancestors(key)}
+    def classes_of(self, drug: Drug) -> frozenset[str]:
+        known = self._classes_by_drug.get(drug.name)
+        if known is not None and self.drugs.get(drug.name) is drug:
+            return known
+        return frozenset(ancestor for key in drug.classes for ancestor in self.ancestors(key))
+
+    @cached_property
+    def _classes_by_drug(self) -> dict[str, frozenset[str]]:
+        return {
+            name: frozenset(ancestor for key in drug.classes for ancestor in self.ancestors(key))
+            for name, drug in self.drugs.items()
+        }
 
     def members(self, class_key: str) -> set[str]:
         wanted = self.descendants(class_key)

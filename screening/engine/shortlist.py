@@ -97,7 +97,8 @@ def screen_trial(
         outcomes.append(outcome)
         counts[outcome.outcome] += 1
         # The wording depends on the constraints, the rule's sense and the outcome, not the trial.
-        key = (rule.constraints, rule.excludes, rule.cohort, outcome.outcome)
+        # Stored constraints are interned, so their identities stand for them (and hash faster).
+        key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
         if key not in words:
             words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
         explained, asked = words[key]
