@@ -96,7 +96,7 @@ def start(request: HttpRequest) -> HttpResponse:
         {
             "steps": STEPS,
             "retention_days": settings.SCREENING_RETENTION_DAYS,
-            "open_trials": Trial.objects.open().count(),
+            "open_trials": Trial.objects.open().for_breast_cancer().count(),
         },
     )
 

@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "screening/home.html",
-        {"open_trials": Trial.objects.open().count(), "demo": Trial.objects.demo().exists()},
+        {"open_trials": Trial.objects.open().for_breast_cancer().count(), "demo": Trial.objects.demo().exists()},
     )
 
 
