@@ -1008,3 +1008,10 @@ def test_negative_written_before_her2_is_her2_negative(text):
     assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [
         ["low", "ultralow", "zero", "negative"]
     ]
+
+
+def test_an_exception_only_for_a_treatment_just_begun_leaves_the_count_of_lines():
+    text = "Prior endocrine therapy in the metastatic setting is not allowed unless initiated < 30 days from day 1"
+    assert constraints_of(text, "exclusion") == [
+        {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "endocrine"}
+    ]

@@ -1012,8 +1012,13 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     novel = re.search(
         r"\b(?:investigational|novel|experimental|next[\s-]generation)\b", text[max(0, first - 40) : first + 40]
     )
+    # "... unless started < 30 days before day 1" lets through only a treatment just begun.
+    just_begun = exception and re.search(
+        r"\b(?:initiated|started|begun|commenced)\b[^.;]{0,20}(?:<|<=|within)\s*\d+\s*(?:days?|weeks?)",
+        text[exception.start() :],
+    )
     specific = (
-        (bool(exception) and generic_only)
+        (bool(exception) and generic_only and not just_begun)
         or bool(novel and any(key.startswith("class:") for key in keys))
         or bool(timed)
         # Radiation criteria hang on the area, dose and timing, which the profile does not hold.
