@@ -1015,3 +1015,11 @@ def test_an_exception_only_for_a_treatment_just_begun_leaves_the_count_of_lines(
     assert constraints_of(text, "exclusion") == [
         {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "endocrine"}
     ]
+
+
+def test_the_words_before_numbered_alternatives_are_still_required():
+    text = "Has received ET in the noncurative setting and has 1) progression on ET with a CDK4/6 inhibitor or 2) received at least 2 lines of ET"
+    found = [c for c in constraints_of(text) if c["concept"] == "prior_therapy"]
+    assert [(c["op"], c["value"], c.get("qualifiers")) for c in found] == [
+        ("received_any", ["class:endocrine_therapy"], ["metastatic_setting"])
+    ]

@@ -789,7 +789,7 @@ EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
 )
 SETTING_METASTATIC = re.compile(
-    r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\s*(?:setting|disease|breast cancer|cancer|stage)?\b|\bfor (?:metastatic|advanced)\b|\b(?:1st|first|2nd|second)[\s-]line\b"
+    r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable|non-?curative|palliative)\s*(?:setting|disease|breast cancer|cancer|stage)?\b|\bfor (?:metastatic|advanced)\b|\b(?:1st|first|2nd|second)[\s-]line\b"
 )
 SETTING_EARLY = re.compile(
     r"\b(?:neo-?adjuvant|adjuvant|\(neo\)adjuvant|early[\s-]stage|early breast cancer|curative)\b"
@@ -1850,6 +1850,19 @@ def extract_item(
     # In an exclusion, a later sentence's "if they ..." qualifies the permission it grants, not the exclusion.
     conditional_scope = re.split(r"\.\s+", normal, maxsplit=1)[0] if kind == EXCLUSION else normal
     conditional_scope = re.sub(r"\bbecause\b.*", "", conditional_scope)  # a reason given, not a condition
+    numbered = re.search(r"\b1\)[^;]*\bor\s*\(?2\)", conditional_scope)
+    if (
+        kind == INCLUSION
+        and numbered
+        and numbered.start() > 20
+        and not CONDITIONAL.match(normal)
+        and not CONDITIONAL_ANYWHERE.search(conditional_scope[: numbered.start()])
+    ):
+        # "Has received ET for advanced disease and has 1) ... or 2) ...": the words before the
+        # numbered alternatives hold for both, so they are read; the alternatives are not.
+        normal = re.sub(r"\s*(?:,|and|and has|and have|with)?\s*$", "", normal[: numbered.start()])
+        main_clause = normal
+        conditional_scope = normal
     if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope):
         # "Patients with ER-positive disease must have had endocrine therapy": it applies to
         # some patients only, and which ones the engine cannot tell; the study team checks it.
