@@ -291,9 +291,6 @@ class BiologyForm(StepForm):
             )
             self.fields[f"gene_{gene}"] = radios(f"{gene}", GENE_CHOICES, f"Found on {where}.")
 
-    def gene_fields(self):
-        return [self[f"gene_{gene}"] for gene in GENES]
-
     def load(self, profile):
         biomarkers = profile.get("biomarkers", {})
         genes = biomarkers.get("genes") or {}
@@ -353,9 +350,6 @@ class TreatmentsForm(StepForm):
             self.fields[f"received_{key}"] = yes_no(label, examples)
         # The kinds of treatment first: easier to answer than naming each medicine.
         self.order_fields([f"received_{key}" for key, _, _ in TREATMENT_QUESTIONS])
-
-    def received_fields(self):
-        return [self[f"received_{key}"] for key, _, _ in TREATMENT_QUESTIONS]
 
     def grouped_agents(self):
         chosen = set(self["agents"].value() or [])
@@ -477,9 +471,6 @@ class HealthForm(StepForm):
         super().__init__(*args, **kwargs)
         for key, label, help_text in HEALTH_QUESTIONS:
             self.fields[key] = yes_no(label, help_text)
-
-    def condition_fields(self):
-        return [self[key] for key, _, _ in HEALTH_QUESTIONS]
 
     def load(self, profile):
         health = profile.get("health", {})

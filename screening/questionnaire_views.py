@@ -22,10 +22,8 @@ from screening.engine.profile import ProfileError, load_profile
 from screening.knowledge import current_lexicon
 from screening.models import PHASE_WORDS, Screening, Trial
 from screening.questionnaire import (
-    HEALTH_QUESTIONS,
     STEP_BY_SLUG,
     STEPS,
-    TREATMENT_QUESTIONS,
     Step,
     as_profile,
     next_step,
@@ -148,8 +146,6 @@ def render_step(request: HttpRequest, screening: Screening, token: str, current:
             "position": visible.index(current) + 1,
             "previous": previous_step(screening.answers, current),
             "resume_url": request.build_absolute_uri(step_url(token, current)),
-            "health_questions": HEALTH_QUESTIONS,
-            "treatment_questions": TREATMENT_QUESTIONS,
         },
     )
 
@@ -217,7 +213,7 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
         choices["tier"] = "possible"
         results = [r for r in results if r["tier"] != "not_a_fit"]
     if choices["phase"] in PHASE_WORDS:
-        results = [r for r in results if choices["phase"] in r.get("phases", [])]
+        results = [r for r in results if choices["phase"] in r["phases"]]
     else:
         choices["phase"] = ""
     if choices["distance"] == "within":
@@ -238,17 +234,15 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
 def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
     document = screen_profile(profile_of(screening), patient_trials())
+    # Each result carries its phases already; only the page shown needs the trials' other details.
+    results, choices = filtered_results(request, document)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     trials = {
         t.nct_id: t
-        for t in Trial.objects.filter(nct_id__in=[r["nct_id"] for r in document["results"]]).only(
+        for t in Trial.objects.filter(nct_id__in=[r["nct_id"] for r in page]).only(
             "nct_id", "phases", "interventions", "is_demo", "status"
         )
     }
-    for result in document["results"]:
-        trial = trials.get(result["nct_id"])
-        result["phases"] = trial.phase_codes if trial else []
-    results, choices = filtered_results(request, document)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     for result in page:
         result["trial"] = trials.get(result["nct_id"])
         result["met"] = list({c["reason"]: c for c in result["criteria"] if c["outcome"] == "met"}.values())

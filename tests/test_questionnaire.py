@@ -285,3 +285,12 @@ def test_the_sheet_links_a_real_trial_to_clinicaltrials_gov(client, catalogue, t
     client.post(f"/s/{token}/mark/NCT09999998/")
     sheet = client.get(f"/s/{token}/sheet/").content.decode()
     assert 'href="https://clinicaltrials.gov/study/NCT09999998"' in sheet
+
+
+def test_the_phase_filter_keeps_only_trials_of_that_phase(client, catalogue):
+    token, _ = answer_all(client, DETAILED)
+    results = client.get(f"/s/{token}/shortlist.json").json()["results"]
+    phase_of = {r["nct_id"]: r["phases"] for r in results}
+    page = client.get(f"/s/{token}/shortlist/?tier=all&phase=PHASE2").content.decode()
+    shown = set(re.findall(r'id="title-([^"]+)"', page))
+    assert shown and all("PHASE2" in phase_of[nct] for nct in shown)
