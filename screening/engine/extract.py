@@ -109,16 +109,16 @@ PERMISSION = re.compile(
     r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
     r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
 )
-DENIAL = re.compile(
-    r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|cannot|may not)\b"
+_DENIAL_WORDS = (
+    r"not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|may not"
 )
+DENIAL = re.compile(rf"\b(?:{_DENIAL_WORDS}|cannot)\b")
 STEP_LABEL = re.compile(
     r"^\W*(?:step|part|phase|cohort|arm|module)\s*[\w.-]{1,4}\s*(?:\([^)]*\))?\s*:\s*(?:[a-z][a-z ()-]{0,30}:\s*)?"
 )
 # A denial inside an inclusion item, but not a test result that "cannot be confirmed".
 ELIGIBILITY_DENIED = re.compile(
-    r"\b(?:not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|may not)\b"
-    r"|\bcannot\b(?! be (?:confirmed|determined|assessed|evaluated|obtained|ruled out))"
+    rf"\b(?:{_DENIAL_WORDS})\b|\bcannot\b(?! be (?:confirmed|determined|assessed|evaluated|obtained|ruled out))"
 )
 SOFTENER = re.compile(
     r"\b(?:unless|except|excepting|other than|with the exception of|exceptions?|excluding|apart from|provided(?: that)?|as long as|if (?:they|the patient|patients|participants|subjects|it|treated|stable))\b"
@@ -811,15 +811,17 @@ RADIATION_HARM = re.compile(
 )
 
 
+RADIATION_CAUSE = re.compile(r"\b(?:ionizing|exposure to|effects? of|sterilizing)\s*$")
+
+
 def therapies_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
     """The lexicon's therapy mentions, less "radiation" that names a harm or a specialty, not a treatment."""
     return [
         (key, start, end)
         for key, start, end in lexicon.therapy_mentions(text)
-        if not (key == "class:radiotherapy" and RADIATION_HARM.match(text, end))
-        and not (
+        if not (
             key == "class:radiotherapy"
-            and re.search(r"\b(?:ionizing|exposure to|effects? of|sterilizing)\s*$", text[max(0, start - 15) : start])
+            and (RADIATION_HARM.match(text, end) or RADIATION_CAUSE.search(text, max(0, start - 15), start))
         )
     ]
 
