@@ -1752,8 +1752,7 @@ NOT_A_CRITERION = re.compile(
 )
 # Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
 DEFINING_LEAD = re.compile(
-    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:as|by)\b[^:]*\b(?:any|one|either) of\b"
-    r"|(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined as follows\b"
+    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|either) of|as follows)\b"
 )
 GRANTED = re.compile(
     r"^\W*(?:patients?|participants?|subjects?|those|women|men|individuals)\b[^.;]{0,120}?\b(?:are|is) (?:also )?(?:allowed|eligible|permitted)\b"
