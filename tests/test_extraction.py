@@ -26,6 +26,8 @@ def negated(text: str, kind: str = "inclusion") -> bool:
         ("ECOG performance status of 0 or 1", {"ecog": 1}),
         (r"Eastern Cooperative Oncology Group (ECOG) performance status \<=1", {"ecog": 1}),
         ("ECOG PS 0-2", {"ecog": 2}),
+        ("Eastern Cooperative Oncology Group (ECOG) performance status (PS) of 0, 1, or 2", {"ecog": 2}),
+        ("ECOG performance status 0, 1, 2 or 3", {"ecog": 3}),
         ("ECOG ≤ 2 (or Karnofsky ≥ 60%)", {"ecog": 2, "karnofsky": 60}),
         ("Karnofsky performance status of at least 70", {"karnofsky": 70}),
     ],
@@ -34,10 +36,15 @@ def test_performance_status_caps_keep_the_trials_own_scales(text, value):
     assert constraints_of(text) == [{"concept": "ecog", "op": "within", "value": value}]
 
 
-def test_a_performance_exclusion_describes_the_worse_status():
-    assert constraints_of("ECOG performance status of 2 or more", "exclusion") == [
-        {"concept": "ecog", "op": "beyond", "value": {"ecog": 1}}
-    ]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ECOG performance status of 2 or more",
+        "Eastern Cooperative Oncology Group (ECOG) performance status of 2, 3, or 4",
+    ],
+)
+def test_a_performance_exclusion_describes_the_worse_status(text):
+    assert constraints_of(text, "exclusion") == [{"concept": "ecog", "op": "beyond", "value": {"ecog": 1}}]
 
 
 def test_pregnancy_and_breastfeeding():

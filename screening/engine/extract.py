@@ -163,7 +163,8 @@ def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
         return (">=" if upward else "<="), int(open_ended[1])
     comparator = re.search(r"(<=|>=|<|>|=)\s*(\d{1,3})\s*%?", window)
     listed = re.search(
-        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|,)\s*(\d{1,3})(?:\s*(?:,|or|and)\s*(\d{1,3}))?",
+        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|,)\s*(\d{1,3})"
+        r"(?:\s*(?:,\s*(?:or|and)?|or|and)\s*(\d{1,3}))?(?:\s*(?:,\s*(?:or|and)?|or|and)\s*(\d{1,3}))?",
         window,
     )
     single = re.search(r"(?:of|:|is|=)\s*(\d{1,3})\b(?!\s*(?:-|to|or|,|and|days|weeks|months|years|%\s*of))", window)
@@ -192,6 +193,9 @@ def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
         numbers = [int(group) for group in match.groups() if group is not None]
         if max(numbers) > top:
             return None
+        if max(numbers) == top and min(numbers) > 0:
+            # "ECOG 2, 3 or 4" lists the worse end of the scale: from its lowest value up.
+            return ">=", min(numbers)
         return "range", max(numbers)
     number = int(match[1])
     if number > top:
