@@ -7,6 +7,7 @@ been reached from slipping back while the engine improves.
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,23 @@ def test_a_negated_count_of_lines_is_compared_as_the_count_it_allows():
         "scope": "total",
     }
     assert stated_fact(Rule("inclusion", "4 or more lines", (at_least_four,)), at_least_four)["op"] == ">="
+
+
+def test_a_fact_found_twice_in_one_criterion_is_counted_once(tmp_path):
+    criterion = "Women must have a negative pregnancy test. Women must not be breastfeeding."
+    record = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT00000001", "briefTitle": "A trial"},
+            "eligibilityModule": {"eligibilityCriteria": f"Inclusion Criteria:\n\n* {criterion}\n"},
+        }
+    }
+    (tmp_path / "NCT00000001.json").write_text(json.dumps(record))
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    pregnancy = {"concept": "pregnancy", "op": "is", "value": True}
+    entry = {"kind": "inclusion", "starts": criterion[:50], "constraints": [pregnancy]}
+    (gold / "NCT00000001.json").write_text(json.dumps({"nct_id": "NCT00000001", "criteria": [entry]}))
+
+    score = evaluate_extraction(gold, tmp_path, lexicon()).by_category["current_health"]
+
+    assert (score.true_positive, score.false_positive, score.false_negative) == (1, 0, 0)
