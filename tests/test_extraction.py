@@ -837,9 +837,13 @@ def test_an_if_inside_brackets_does_not_cut_the_requirement():
     assert [c["concept"] for c in found] == ["her2"]
 
 
-def test_items_defining_menopause_are_not_requirements_of_their_own():
+@pytest.mark.parametrize(
+    "lead",
+    ["Postmenopausal women, as defined by any of the following criteria:", "Postmenopausal status is defined by:"],
+)
+def test_items_defining_menopause_are_not_requirements_of_their_own(lead):
     text = (
-        "Inclusion Criteria:\n\n* Postmenopausal women, as defined by any of the following criteria:\n"
+        f"Inclusion Criteria:\n\n* {lead}\n"
         "  * Age 60 or over\n  * Women with bilateral oophorectomy\n* ECOG performance status 0 or 1\n"
     )
     found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
@@ -1030,3 +1034,19 @@ def test_the_words_before_numbered_alternatives_are_still_required():
     assert [(c["op"], c["value"], c.get("qualifiers")) for c in found] == [
         ("received_any", ["class:endocrine_therapy"], ["metastatic_setting"])
     ]
+
+
+def test_no_sentence_of_a_note_is_a_requirement():
+    text = (
+        "Note 2: Chemotherapy refers to non-targeted cytotoxic agents. Agents given for less than "
+        "1 cycle will not be counted as a prior chemotherapy regimen."
+    )
+    assert constraints_of(text) == []
+
+
+def test_what_patients_may_be_is_a_permission_not_a_requirement():
+    text = (
+        "Depending on the study arm, patients may be naïve to anti-PD(L)1 therapy, or previously "
+        "treated with platinum-based chemotherapy with or without anti-PD-(L)1."
+    )
+    assert constraints_of(text) == []

@@ -105,7 +105,7 @@ PERMISSION = re.compile(
     r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
-    r"|may (?:receive|continue|have|be treated|also)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded"
+    r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded"
     r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
     r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
 )
@@ -1756,7 +1756,7 @@ NOT_A_CRITERION = re.compile(
 )
 # Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
 DEFINING_LEAD = re.compile(
-    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|either) of|as follows)\b"
+    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|either) of|as follows|(?:as|by)\W*$)"
 )
 GRANTED = re.compile(
     r"^\W*(?:patients?|participants?|subjects?|those|women|men|individuals)\b[^.;]{0,120}?\b(?:are|is) (?:also )?(?:allowed|eligible|permitted)\b"
@@ -2114,11 +2114,15 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
             soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
             seen_in_item: set[tuple[Constraint, bool]] = set()
+            # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires.
+            note = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE))
             for sentence in sentences(item.text.strip(), kind):
                 normal = normalise(sentence)
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
                 denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
-                constraints, negated, logic = extract_item(sentence, kind, lexicon, lead, denied)
+                constraints, negated, logic = (
+                    ([], False, "all") if note else extract_item(sentence, kind, lexicon, lead, denied)
+                )
                 # A later sentence of the same item restating a constraint adds nothing.
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
                 seen_in_item.update((c, negated) for c in constraints)
