@@ -218,6 +218,16 @@ def test_measurable_disease_is_required_unless_evaluable_disease_is_allowed():
         {"concept": "measurable_disease", "op": "is", "value": True}
     ]
     assert constraints_of("Measurable or evaluable disease per RECIST 1.1") == []
+    assert (
+        constraints_of("Measurable disease as defined by RECIST 1.1 or non-measurable disease that is evaluable.") == []
+    )
+    assert (
+        constraints_of(
+            "Must have at least 1 measurable lesion per RECIST 1.1. Patients without measurable but "
+            "evaluable disease are allowed for the dose-escalation phase"
+        )
+        == []
+    )
     assert constraints_of("Bone-only disease", "exclusion") == [
         {"concept": "bone_only_disease", "op": "is", "value": True}
     ]
@@ -1048,5 +1058,13 @@ def test_what_patients_may_be_is_a_permission_not_a_requirement():
     text = (
         "Depending on the study arm, patients may be naïve to anti-PD(L)1 therapy, or previously "
         "treated with platinum-based chemotherapy with or without anti-PD-(L)1."
+    )
+    assert constraints_of(text) == []
+
+
+def test_who_will_be_assigned_what_is_not_a_requirement():
+    text = (
+        "Patients who have already been exposed to one of the study CDK4/6 inhibitors at registration "
+        "will be assigned a different study CDK4/6 inhibitor"
     )
     assert constraints_of(text) == []

@@ -1753,6 +1753,8 @@ INFORMATIONAL = re.compile(
 NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
+    # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
+    r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b"
 )
 # Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
 DEFINING_LEAD = re.compile(
@@ -1770,15 +1772,22 @@ CONDITIONAL_ANYWHERE = re.compile(
 CONDITIONAL = re.compile(
     r"^\W*for [^:]{3,80}:|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
+MEASURABLE_OPTIONAL = re.compile(
+    r"\b(?:evaluable|non-?measurable|without measurable)\b[^.;]{0,80}\b(?:allowed|permitted|eligible|acceptable)\b"
+    r"|\bor (?:\w+ ){0,3}(?:evaluable|non-?measurable)\b(?! (?:disease )?only)"
+)
 LIMIT_WORDING = re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d")
 DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
 
 def extract_item(
-    text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False
+    text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False, whole_item: str = ""
 ) -> tuple[list[Constraint], bool, str]:
-    """The constraints one criterion item yields, whether it is negated, and the logic joining them."""
+    """The constraints one criterion item yields, whether it is negated, and the logic joining them.
+
+    `text` may be one sentence of a longer item; `whole_item` is then the item itself.
+    """
     # "STEP 2: RANDOMIZATION: Participants must not ...": the label names when it applies.
     normal = STEP_LABEL.sub("", normalise(text))
     context = normalise(lead)
@@ -1906,6 +1915,10 @@ def extract_item(
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
+    if MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note):
+        # "Measurable disease per RECIST. Evaluable disease is allowed in dose escalation": another
+        # sentence, or the words after a definition, make measurable disease optional.
+        constraints = [c for c in constraints if c.concept != "measurable_disease"]
     if any(c.concept == "prior_lines" and c.scope == "total" for c in constraints):
         # "No prior systemic therapy for metastatic disease (chemotherapy or endocrine therapy)": the
         # count of lines already says it; the generic classes in the metastatic setting repeat it.
@@ -2121,7 +2134,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
                 denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
                 constraints, negated, logic = (
-                    ([], False, "all") if note else extract_item(sentence, kind, lexicon, lead, denied)
+                    ([], False, "all") if note else extract_item(sentence, kind, lexicon, lead, denied, item.text)
                 )
                 # A later sentence of the same item restating a constraint adds nothing.
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
