@@ -639,6 +639,11 @@ def test_meningeal_metastases_are_leptomeningeal_disease():
             0,
         ),
         ("Presence of any other concurrent, actively treated malignancy", 0),
+        ("Has a known additional malignancy that is progressing or requires active treatment.", 0),
+        (
+            "Prior or concurrent malignancy. Prior malignancies such as carcinoma in situ of the cervix are allowed",
+            None,
+        ),
     ],
 )
 def test_how_far_back_another_cancer_counts(text, years):
@@ -1068,3 +1073,17 @@ def test_who_will_be_assigned_what_is_not_a_requirement():
         "will be assigned a different study CDK4/6 inhibitor"
     )
     assert constraints_of(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prior systemic cancer therapy within 3 weeks (including hormonal therapy except for hormonal "
+        "prophylaxis for a prior malignancy)",
+        "Short course of corticosteroid for the treatment of a non-autoimmune condition",
+        "Must not have had an opportunistic infection within 6 months. HIV-infected patients should be "
+        "monitored every 12 weeks for viral load",
+    ],
+)
+def test_a_condition_named_only_in_passing_is_not_a_history(text):
+    assert constraints_of(text, "exclusion") == []

@@ -361,12 +361,22 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 OTHER_CANCER = re.compile(
     r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+,?\s+){0,2}?(?:actively treated\s+)?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
+    # "prior systemic cancer therapy", "cancer-associated chemotherapy" name treatments
+    r"(?!-|\s+(?:therapy|therapies|treatments?|drugs?|agents?|regimens?|care)\b)"
     r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bmultiple primary\b|\bhistory of (?:any )?(?:other )?malignan"
 )
 
 
 def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    match = OTHER_CANCER.search(text)
+    # "... except hormonal prophylaxis for a prior malignancy" names a treatment's purpose, not a history.
+    match = next(
+        (
+            found
+            for found in OTHER_CANCER.finditer(text)
+            if not re.search(r"\bexcept\b[^.;()]{0,60}\bfor (?:an?|the)\s*$", text[: found.start()])
+        ),
+        None,
+    )
     if not match:
         return []
     if re.search(
@@ -390,16 +400,20 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     if not excludes:
         return []
     exception = re.search(r"\bexceptions?\b|\bexcept\b", text)
+    stated = text[: exception.start()] if exception else text
     # "... that is progressing or requires active treatment; exceptions include those inactive
     # for 3 years": the years belong to the exceptions.
-    active_before_exceptions = exception and re.search(
-        r"\b(?:progressing|requir\w* (?:active )?treatment|active)\b", text[: exception.start()]
+    active = re.search(r"\b(?:progressing|requir\w* (?:active )?treatment|active)\b", stated)
+    window = _other_cancer_window(stated if exception and active else text)
+    ever = re.search(
+        r"\b(?:prior|previous|history of)\s+(?:or|and/or)\s+(?:concurrent|concomitant|current|active)\b", text
     )
-    window = _other_cancer_window(text[: exception.start()] if active_before_exceptions else text)
-    if active_before_exceptions and window is None:
-        window = 0
-    if window is None and re.search(
-        r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40]
+    if (
+        window is None
+        and not ever
+        and (
+            active or re.search(r"\b(?:active|concurrent|concomitant|current|currently)\b", match[0] + " " + text[:40])
+        )
     ):
         window = 0
     specific = bool(SOFTENER.search(text)) or bool(
@@ -547,6 +561,14 @@ HIV = re.compile(r"\b(?:hiv|human immunodeficiency virus|aids)\b")
 def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if not HIV.search(text):
         return []
+    if not any(
+        not re.match(
+            r"[\s-]*(?:infected|positive)?\s*(?:patients?|participants?|subjects?)?\s*(?:should|will|must|may) be (?:monitored|followed)",
+            text[found.end() :],
+        )
+        for found in HIV.finditer(text)
+    ):
+        return []  # "HIV-infected patients should be monitored every 12 weeks": care for those allowed in
     excludes = (kind == EXCLUSION) != negated
     if kind == INCLUSION and not negated and re.search(r"\bnegative\b|\bseronegative\b", text):
         return [Constraint("hiv", "is", False)]
@@ -563,7 +585,7 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
 
 
 AUTOIMMUNE = re.compile(
-    r"\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
+    r"(?<!non-)(?<!non )\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
 )
 
 
