@@ -966,9 +966,14 @@ def test_radiation_alone_names_radiotherapy():
 
 @pytest.mark.parametrize(
     "text",
-    ["History of radiation pneumonitis", "Pregnant women, because of fetal exposure to radiation"],
+    [
+        "History of radiation pneumonitis",
+        "Pregnant women, because of fetal exposure to radiation",
+        "Prior radiation that overlaps with the intended treatment volume",
+        "Prior radiotherapy to the target lesion",
+    ],
 )
-def test_radiation_that_names_a_harm_is_not_radiotherapy(text):
+def test_radiation_that_names_a_harm_or_one_place_is_not_radiotherapy_in_general(text):
     assert [c for c in constraints_of(text, "exclusion") if c["concept"] == "prior_therapy"] == []
 
 

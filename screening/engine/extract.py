@@ -838,6 +838,11 @@ RADIATION_HARM = re.compile(
 
 
 RADIATION_CAUSE = re.compile(r"\b(?:ionizing|exposure to|effects? of|sterilizing)\s*$")
+# "Prior radiation that overlaps with the intended treatment volume": radiotherapy to one place,
+# which a patient treated elsewhere has not had.
+RADIATION_WHERE = re.compile(
+    r"[^.;]{0,60}?\b(?:overlap\w*|same (?:area|site|field|region|lesion)s?|(?:target|index|measurable|only|sole) (?:lesions?|sites?)|(?:treatment|radiation|irradiated) (?:field|volume)s?)\b"
+)
 
 
 def therapies_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
@@ -847,7 +852,11 @@ def therapies_named(text: str, lexicon: Lexicon) -> list[tuple[str, int, int]]:
         for key, start, end in lexicon.therapy_mentions(text)
         if not (
             key == "class:radiotherapy"
-            and (RADIATION_HARM.match(text, end) or RADIATION_CAUSE.search(text, max(0, start - 15), start))
+            and (
+                RADIATION_HARM.match(text, end)
+                or RADIATION_CAUSE.search(text, max(0, start - 15), start)
+                or RADIATION_WHERE.match(text, end)
+            )
         )
     ]
 
