@@ -1092,3 +1092,12 @@ def test_who_will_be_assigned_what_is_not_a_requirement():
 )
 def test_a_condition_named_only_in_passing_is_not_a_history(text):
     assert constraints_of(text, "exclusion") == []
+
+
+def test_several_caps_on_lines_in_one_item_are_for_different_groups_and_the_loosest_stands():
+    text = (
+        "Has received no more than 1 prior hormonal regimen (Treatment Group 1). Has received no more than "
+        "2 prior hormonal regimens (Treatment Groups 2 and 3)."
+    )
+    found = [c for c in constraints_of(text) if c["concept"] == "prior_lines"]
+    assert found == [{"concept": "prior_lines", "op": "<=", "value": 2, "scope": "endocrine"}]

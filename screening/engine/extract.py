@@ -2158,6 +2158,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
             soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
             seen_in_item: set[tuple[Constraint, bool]] = set()
+            first_of_item = len(rules)
             # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires.
             note = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE))
             for sentence in sentences(item.text.strip(), kind):
@@ -2183,4 +2184,35 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         item=number,
                     )
                 )
+            rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])
     return rules
+
+
+def _loosest_line_limits(item_rules: list[Rule]) -> list[Rule]:
+    """Several caps on the same lines in one item are for different groups: the loosest stands.
+
+    "No more than 1 prior hormonal regimen (group 1). No more than 2 (groups 2 and 3)": a
+    patient with two is still a fit for groups 2 and 3.
+    """
+
+    def caps(rule: Rule) -> list[Constraint]:
+        if rule.negated:
+            return []
+        return [c for c in rule.constraints if c.concept == "prior_lines" and c.op == "<="]
+
+    if sum(1 for rule in item_rules if caps(rule)) < 2:
+        return item_rules  # one sentence with two caps ("up to 3 in all, no more than 2 for MBC") means both
+    looser: dict[int, dict[str, int]] = {}
+    for rule in item_rules:
+        elsewhere = looser.setdefault(id(rule), {})
+        for c in (c for other in item_rules if other is not rule for c in caps(other)):
+            elsewhere[c.scope] = max(elsewhere.get(c.scope, c.value), c.value)
+    return [
+        replace(
+            rule,
+            constraints=tuple(
+                c for c in rule.constraints if not (c in caps(rule) and c.value < looser[id(rule)].get(c.scope, -1))
+            ),
+        )
+        for rule in item_rules
+    ]
