@@ -94,9 +94,17 @@ _LEADING_SCOPE = re.compile(
 )
 
 
+# "NCI PDMR EXCLUSION CRITERIA: Patients with HIV ...": criteria of a named sub-study.
+_SUBSTUDY = re.compile(
+    r"^\W*(?P<scope>(?!(?:key|main|general|additional|specific|other|study|disease|major|minor|all)\b)[A-Za-z][\w\-]*(?:\s+[\w\-]+){0,3}?)"
+    r"\s+(?:inclusion|exclusion|eligibility)\s+criteria\s*:",
+    re.IGNORECASE,
+)
+
+
 def scope_of(body: str) -> str:
-    """A trailing "(phase II)" or a leading "For Module 2 only," limits an item to part of the trial."""
-    match = _SCOPE.search(body) or _LEADING_SCOPE.search(body)
+    """A trailing "(phase II)", a leading "For Module 2 only," or a sub-study's name limits an item to part of the trial."""
+    match = _SCOPE.search(body) or _LEADING_SCOPE.search(body) or _SUBSTUDY.search(body)
     return match["scope"] if match else ""
 
 
@@ -173,6 +181,8 @@ def parse(text: str) -> list[Section]:
         item_cohort = cohort_match["cohort"] if cohort_match else (scope_of(body) or cohort)
         while stack and stack[-1][0] >= indent:
             stack.pop()
+        if stack and not item_cohort:
+            item_cohort = stack[-1][1].cohort  # a sub-item of a scoped item shares its scope
         item = Item(body, depth=len(stack), cohort=item_cohort)
         if stack:
             stack[-1][1].children.append(item)

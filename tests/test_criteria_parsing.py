@@ -42,6 +42,16 @@ def test_cohort_scoped_items_are_marked():
     ]
 
 
+def test_a_sub_studys_criteria_and_the_sub_items_of_a_scoped_item_share_its_scope():
+    text = (
+        "Inclusion Criteria:\n\n* Adults\n* In Phase 1b, patients must also have:\n  * Measurable disease\n"
+        "* NCI PDMR INCLUSION CRITERIA: Patients with breast cancer that are either\n  * Triple negative\n"
+        "* ECOG 0-1\n"
+    )
+    items = flatten(parse(text)[0].items)
+    assert [i.cohort for i in items] == ["", "Phase 1b", "Phase 1b", "NCI PDMR", "NCI PDMR", ""]
+
+
 def test_wrapped_lines_join_their_item():
     text = "Exclusion Criteria:\n\n* Known HIV infection, unless\n  on stable therapy\n* Pregnancy"
     assert [i.text for i in parse(text)[0].items] == ["Known HIV infection, unless on stable therapy", "Pregnancy"]
