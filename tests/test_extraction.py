@@ -1101,3 +1101,11 @@ def test_several_caps_on_lines_in_one_item_are_for_different_groups_and_the_loos
     )
     found = [c for c in constraints_of(text) if c["concept"] == "prior_lines"]
     assert found == [{"concept": "prior_lines", "op": "<=", "value": 2, "scope": "endocrine"}]
+
+
+def test_the_receptors_spelled_out_beside_triple_negative_are_not_extra_requirements():
+    assert constraints_of("African American with triple negative (ER-PR-HER2-) breast cancer") == [
+        {"concept": "triple_negative", "op": "is", "value": True}
+    ]
+    either = constraints_of("HR+ HER2-negative or HR- (ER- and PR-) HER2-negative/triple negative breast cancer")
+    assert {c["concept"] for c in either} >= {"her2", "triple_negative"}

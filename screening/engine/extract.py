@@ -1950,6 +1950,16 @@ def extract_item(
         # "Measurable disease per RECIST. Evaluable disease is allowed in dose escalation": another
         # sentence, or the words after a definition, make measurable disease optional.
         constraints = [c for c in constraints if c.concept != "measurable_disease"]
+    if any(c.concept == "triple_negative" for c in constraints) and not re.search(
+        r"\bor\b", re.sub(r"\([^)]*\)", " ", normal)
+    ):
+        # "Triple negative (ER-PR-HER2-)": the brackets spell out what triple-negative already says.
+        constraints = [
+            c
+            for c in constraints
+            if not (c.concept == "her2" and set(c.value) == set(HER2_NEGATIVE_SET))
+            and not (c.concept == "hormone_receptor" and c.value == "negative")
+        ]
     if any(c.concept == "prior_lines" and c.scope == "total" for c in constraints):
         # "No prior systemic therapy for metastatic disease (chemotherapy or endocrine therapy)": the
         # count of lines already says it; the generic classes in the metastatic setting repeat it.
