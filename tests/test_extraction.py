@@ -1109,3 +1109,16 @@ def test_the_receptors_spelled_out_beside_triple_negative_are_not_extra_requirem
     ]
     either = constraints_of("HR+ HER2-negative or HR- (ER- and PR-) HER2-negative/triple negative breast cancer")
     assert {c["concept"] for c in either} >= {"her2", "triple_negative"}
+
+
+@pytest.mark.parametrize("text", ["Recurrent or metastatic breast cancer", "Relapsed/metastatic solid tumors"])
+def test_recurrent_or_metastatic_disease_includes_a_local_recurrence(text):
+    assert constraints_of(text) == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]}
+    ]
+
+
+def test_intracranial_progression_is_active_brain_disease():
+    assert constraints_of("Patients must not have intracranial disease progression") == [
+        {"concept": "brain_metastases", "op": "in", "value": ["active"]}
+    ]

@@ -283,7 +283,7 @@ def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
 BRAIN = re.compile(
     r"(?<!non-)(?<!non )\b(?:brain|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|involvement|spread)\b"
     r"|(?<!non-)(?<!non )\b(?:cns|central nervous system)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
-    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b"
+    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b|\bintracranial (?:disease )?progression\b"
 )
 LEPTO = re.compile(
     r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis|meningeal metasta\w*)\b"
@@ -630,6 +630,8 @@ METASTATIC = re.compile(
 )
 ADVANCED = re.compile(
     r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
+    # "recurrent or metastatic", "relapsed/metastatic": a recurrence may be local
+    r"|\b(?:relapsed|recurrent)\s*(?:/|or|and/or|,)\s*(?=metastatic|advanced)|(?<=metastatic)\s*(?:/|or|and/or|,)\s*(?:relapsed|recurrent)\b"
 )
 EARLY = re.compile(
     r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative|(?:willing|eligible|able|scheduled|planned|plan|appropriate|suitable|candidates?) (?:to undergo|for) (?:definitive |primary |breast )?(?:surgery|surgical resection|lumpectomy|mastectomy)|surgical removal of all|breast[\s-]conserving surgery)\b"
