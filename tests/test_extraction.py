@@ -1122,3 +1122,14 @@ def test_intracranial_progression_is_active_brain_disease():
     assert constraints_of("Patients must not have intracranial disease progression") == [
         {"concept": "brain_metastases", "op": "in", "value": ["active"]}
     ]
+
+
+def test_investigational_estrogen_receptor_drugs_are_not_their_approved_relatives():
+    text = (
+        "Prior therapy with elacestrant or other investigational selective estrogen receptor degraders, or "
+        "investigational alike agents such as selective estrogen receptor modulators and selective estrogen "
+        "receptor covalent antagonists, in the metastatic setting. Prior treatment with fulvestrant is not "
+        "exclusionary, as it is an approved medication."
+    )
+    [found] = constraints_of(text, "exclusion")
+    assert sorted(found["value"]) == ["class:oral_serd", "drug:elacestrant"]

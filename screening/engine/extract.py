@@ -105,7 +105,7 @@ PERMISSION = re.compile(
     r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
-    r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded"
+    r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
     r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
     r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
 )
@@ -985,9 +985,20 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         match.span() for match in re.finditer(r"\((?:e\.?g\.?|such as|including|i\.?e\.?|for example)\b[^)]*\)?", text)
     ]
     named_outside = {key for key, start in kept if not any(low <= start < high for low, high in examples)}
+    # "investigational alike agents such as SERMs": examples of experimental drugs, not the approved
+    # members of those classes (tamoxifen).
+    experimental = [
+        (match.end(), match.end() + len(re.split(r"[.;]", text[match.end() :], maxsplit=1)[0]))
+        for match in re.finditer(
+            r"\b(?:investigational|experimental|novel)\b[\w\s-]{0,30}\b(?:agents?|drugs?|compounds?|therap(?:y|ies))\s*,?\s*(?:such as|e\.?g\.?|including)",
+            text,
+        )
+    ]
     keys = []
     for key, start in kept:
         if key.startswith("class:") and key[6:] in NOT_THERAPY_CLASSES:
+            continue
+        if key.startswith("class:") and any(low <= start < high for low, high in experimental):
             continue
         in_example = any(low <= start < high for low, high in examples)
         if in_example and _with_classes(key, lexicon) & (named_outside - {key}):
