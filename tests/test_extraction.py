@@ -1133,3 +1133,8 @@ def test_investigational_estrogen_receptor_drugs_are_not_their_approved_relative
     )
     [found] = constraints_of(text, "exclusion")
     assert sorted(found["value"]) == ["class:oral_serd", "drug:elacestrant"]
+
+
+def test_a_drug_resistance_that_describes_another_cancer_asks_nothing_of_a_breast_cancer_patient():
+    text = "Histological diagnosis of platinum-resistant EOC, including primary peritoneal and fallopian tube carcinoma"
+    assert constraints_of(text) == []

@@ -1545,7 +1545,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 BREAST_ONLY = {
     "extract_stage",
