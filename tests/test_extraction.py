@@ -1138,3 +1138,31 @@ def test_investigational_estrogen_receptor_drugs_are_not_their_approved_relative
 def test_a_drug_resistance_that_describes_another_cancer_asks_nothing_of_a_breast_cancer_patient():
     text = "Histological diagnosis of platinum-resistant EOC, including primary peritoneal and fallopian tube carcinoma"
     assert constraints_of(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Locally advanced unresectable or metastatic triple negative breast cancer, ovarian cancer, anal cancer, "
+            "MSI-H CRC, mesothelioma, and HNSCC.",
+            [{"concept": "triple_negative", "op": "is", "value": True}],
+        ),
+        (
+            "Histological diagnosis of locally advanced or metastatic ER+HER2- breast cancer, CRPC, or NSCLC",
+            [
+                {"concept": "hormone_receptor", "op": "is", "value": "positive", "scope": "er"},
+                {"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]},
+            ],
+        ),
+        ("Advanced TNBC, HR+/HER2- breast cancer, ovarian cancer or NSCLC", []),
+    ],
+)
+def test_a_basket_trial_says_what_a_breast_cancer_must_be_where_it_names_one(text, found):
+    biology = [c for c in constraints_of(text) if c["concept"] in ("her2", "hormone_receptor", "triple_negative")]
+    assert biology == found
+
+
+def test_a_her2_mutation_offered_beside_amplification_does_not_require_her2_positive():
+    found = constraints_of("Patients with HER2 overexpressed/amplified/mutant metastatic breast cancer")
+    assert [c for c in found if c["concept"] == "her2"] == []

@@ -1332,6 +1332,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
             levels.add("ultralow")
     if not levels:
         return []
+    if re.search(rf"{HER2_NAME}[\s-]*(?:[\w-]+/){{1,3}}(?:mutant|mutated|mutation)|\bher2\+/mutant\b", text):
+        return []  # "HER2 amplified/mutant": a mutation without amplification qualifies too
     if "positive" in levels and levels & {"ultralow", "zero", "negative"}:
         if re.search(r"\bor\b|and/or|regardless|irrespective|any\b", cleaned):
             return []
@@ -1932,14 +1934,21 @@ def extract_item(
     constraints: list[Constraint] = []
     softened_exclusion = kind == EXCLUSION and bool(PERMISSION.search(normal))
     worth_running = triggered(combined)
+    basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
+    # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
+    # what a breast cancer must be in the part that names it; two such parts are alternatives.
+    breast_parts = [part for part in re.split(r"[,;]", main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
     for extractor in EXTRACTORS:
         if extractor.__name__ not in worth_running:
             continue
-        basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b", normal)
+        breast_biology = (
+            basket_with_breast and extractor in (extract_hormone_receptor, extract_her2) and len(breast_parts) == 1
+        )
         if (other_cancer or ANOTHER_CANCER.search(normal)) and (
             (
                 extractor.__name__ in BREAST_ONLY
                 and not (basket_with_breast and extractor in (extract_stage, extract_measurable))
+                and not breast_biology
             )
             or extractor is extract_prior_therapy
             or extractor is extract_lines
@@ -1950,6 +1959,8 @@ def extract_item(
         if extractor is extract_prior_therapy:
             # The lead lends its verb ("Prior treatment with any of:") to an item naming a therapy.
             source = combined if context and lexicon.therapy_mentions(normal) else normal
+        elif breast_biology and (other_cancer or ANOTHER_CANCER.search(normal)):
+            source = breast_parts[0]
         elif extractor in CARVE_OUT_BLIND:
             source = main_clause
         elif extractor is extract_brain and kind == EXCLUSION:
