@@ -1166,3 +1166,14 @@ def test_a_basket_trial_says_what_a_breast_cancer_must_be_where_it_names_one(tex
 def test_a_her2_mutation_offered_beside_amplification_does_not_require_her2_positive():
     found = constraints_of("Patients with HER2 overexpressed/amplified/mutant metastatic breast cancer")
     assert [c for c in found if c["concept"] == "her2"] == []
+
+
+def test_what_women_who_could_become_pregnant_must_do_asks_nothing_of_the_others():
+    text = (
+        "Female participants with ER+HER2- advanced breast cancer considered to be of childbearing potential "
+        "must be willing to undergo medically induced menopause with an LHRH agonist"
+    )
+    assert constraints_of(text) == []
+    assert constraints_of(
+        "Women of childbearing potential must have a negative pregnancy test before chemotherapy"
+    ) == [{"concept": "pregnancy", "op": "is", "value": False}]

@@ -1923,10 +1923,13 @@ def extract_item(
         normal = re.sub(r"\s*(?:,|and|and has|and have|with)?\s*$", "", normal[: numbered.start()])
         main_clause = normal
         conditional_scope = normal
-    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope):
+    childbearing = re.search(r"\b(?:childbearing|child-bearing|reproductive) potential\b[^.;]{0,80}\bmust\b", normal)
+    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope) or childbearing:
         # "Patients with ER-positive disease must have had endocrine therapy": it applies to
         # some patients only, and which ones the engine cannot tell; the study team checks it.
         # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
+        # "Participants with ER+ disease of childbearing potential must undergo ovarian suppression"
+        # asks something of women who could become pregnant only.
         return extract_pregnancy(normal, kind, negated, lexicon), negated, "all"
     cancer_types = len(set(OTHER_CANCER_TYPES.findall(normal)))
     # A criterion about another cancer, or a basket trial's list of cancers.
