@@ -1177,3 +1177,11 @@ def test_what_women_who_could_become_pregnant_must_do_asks_nothing_of_the_others
     assert constraints_of(
         "Women of childbearing potential must have a negative pregnancy test before chemotherapy"
     ) == [{"concept": "pregnancy", "op": "is", "value": False}]
+
+
+def test_a_bracket_describing_a_test_does_not_make_an_early_stage_trial():
+    text = (
+        'Patients with a "Low Risk" MammaPrint (a genomic test that analyzes the activity of certain genes '
+        "in early-stage breast cancer) result must have an Oncotype DX test"
+    )
+    assert [c for c in constraints_of(text) if c["concept"] == "early_stage"] == []

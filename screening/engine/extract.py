@@ -660,6 +660,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     early = EARLY.search(text)
     if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,70}$", text[: early.start()]):
         early = None  # "not amenable to treatment with curative intent" is the opposite of early-stage
+    if early and re.search(r"\((?:a|an|the) [^()]*$", text[: early.start()]):
+        early = None  # "MammaPrint (a genomic test ... in early-stage breast cancer)" describes the test
     found: list[Constraint] = []
     if kind == INCLUSION and not negated and not history and STAGE_THREE_OR_FOUR.search(text):
         return [Constraint("metastatic_disease", "in", ("locally_advanced", "metastatic"))]
