@@ -112,6 +112,7 @@ def test_other_malignancy_keeps_its_look_back_window():
         ),
         ("Active hepatitis B or hepatitis C infection", "hepatitis", True),
         ("Known HIV infection", "hiv", False),
+        ("Any form of primary immunodeficiency (such as severe combined immunodeficiency and AIDS)", "hiv", True),
         ("Active autoimmune disease requiring systemic treatment in the past 2 years", "autoimmune_disease", True),
         ("Long QT syndrome", "heart_condition", True),
         ("Clinically significant cardiac abnormalities", "heart_condition", False),

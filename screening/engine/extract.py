@@ -580,6 +580,8 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         )
         or PERMISSION.search(text)
         or SOFTENER.search(text)
+        # AIDS alone is the late stage of HIV infection: someone living with HIV may not have it.
+        or not re.search(r"\b(?:hiv|human immunodeficiency virus)\b", text)
     )
     return [Constraint("hiv", "is", True, specific=specific)]
 
