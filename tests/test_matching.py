@@ -268,3 +268,13 @@ def test_an_exclusion_of_a_mutation_without_a_drug_needs_both():
     assert outcome(rule, biomarkers=brca, treatment={"agents": ["olaparib"]}) == MET
     assert outcome(rule, biomarkers=brca, treatment={"received": {"parp_inhibitor": False}}) == NOT_MET
     assert outcome(rule, biomarkers={"genes": {"BRCA1": "not_altered", "BRCA2": "not_altered"}}) == MET
+
+
+def test_stage_one_or_two_cancer_at_first_diagnosis_is_not_advanced_disease():
+    rule = Rule(
+        "inclusion", "Stage III or IV", (Constraint("metastatic_disease", "in", ("locally_advanced", "metastatic")),)
+    )
+    assert outcome(rule, cancer={"stage": "II", "metastatic": False}) == NOT_MET
+    # A recurrence after stage II may since have grown beyond surgery: she is asked.
+    assert outcome(rule, cancer={"stage": "II", "metastatic": False, "presentation": "recurrent"}) == UNKNOWN
+    assert outcome(rule, cancer={"stage": "III", "metastatic": False}) == UNKNOWN

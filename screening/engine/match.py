@@ -115,6 +115,8 @@ def disease_extent(profile: Profile) -> str | None:
             return "locally_advanced"
         if profile.cancer.unresectable_locally_advanced is False:
             return "early"
+        if profile.cancer.stage in ("0", "I", "II") and profile.cancer.presentation != "recurrent":
+            return "early"  # stage I-II cancer at first diagnosis has not grown beyond what surgery removes
         return "not_metastatic"
     return None
 
