@@ -108,6 +108,19 @@ def test_a_drug_given_in_an_unknown_setting_only_raises_a_question():
         (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",), qualifiers=("metastatic_setting",)),),
     )
     assert outcome(rule, treatment={"agents": ["palbociclib"]}) == UNKNOWN
+    either = Rule(
+        "exclusion",
+        "Prior fulvestrant in the adjuvant or metastatic setting",
+        (
+            Constraint(
+                "prior_therapy",
+                "received_any",
+                ("drug:fulvestrant",),
+                qualifiers=("metastatic_setting", "early_setting"),
+            ),
+        ),
+    )
+    assert outcome(either, treatment={"agents": ["fulvestrant"]}) == NOT_MET
 
 
 def test_chemotherapy_for_metastatic_disease_is_settled_by_the_count_of_lines():

@@ -300,8 +300,10 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
     if concept == "prior_therapy":
         answers = received(constraint, profile, lexicon)
         result = all_of(answers) if op == "received_all" else any_of(answers)
-        if result is True and ({"metastatic_setting", "early_setting"} & set(constraint.qualifiers)):
-            # We know the drug was given, not in which setting.
+        settings = {"metastatic_setting", "early_setting"} & set(constraint.qualifiers)
+        if result is True and len(settings) == 1:
+            # We know the drug was given, not in which setting; a criterion naming both settings
+            # ("in the adjuvant or metastatic setting") does not depend on it.
             result = None
         if constraint.specific and result is True:
             result = None
