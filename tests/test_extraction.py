@@ -1156,7 +1156,12 @@ def test_a_drug_resistance_that_describes_another_cancer_asks_nothing_of_a_breas
                 {"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]},
             ],
         ),
-        ("Advanced TNBC, HR+/HER2- breast cancer, ovarian cancer or NSCLC", []),
+        (
+            "Advanced TNBC, HR+/HER2- breast cancer, ovarian cancer or NSCLC",
+            [{"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]}],
+        ),
+        ("mCRPC, breast cancer (TNBC, HR+/HER2-negative or HER2-low, HR-/HER2+), CRC, NSCLC, or PDAC", []),
+        ("Epithelial cancer of the following types: breast (TNBC, HR+/HER2-/+BC), NSCLC, cervical, CRPC", []),
     ],
 )
 def test_a_basket_trial_says_what_a_breast_cancer_must_be_where_it_names_one(text, found):

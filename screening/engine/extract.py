@@ -1334,8 +1334,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         # tells the two apart.
         if not re.search(r"\bnull\b|\bno (?:membrane )?staining\b|\babsent staining\b|\bultra[\s-]?low\b", cleaned):
             levels.add("ultralow")
-    if not levels:
-        return []
+    if not levels or re.search(r"\bher2\s*(?:-/\+|\+/-|\+/-ve|\(\+/-\))", cleaned):
+        return []  # "HER2-/+" is either
     if re.search(rf"{HER2_NAME}[\s-]*(?:[\w-]+/){{1,3}}(?:mutant|mutated|mutation)|\bher2\+/mutant\b", text):
         return []  # "HER2 amplified/mutant": a mutation without amplification qualifies too
     if "positive" in levels and levels & {"ultralow", "zero", "negative"}:
@@ -1831,6 +1831,39 @@ DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
 
+def _list_parts(text: str) -> list[str]:
+    """A list's parts split at commas and semicolons outside brackets ("breast (TNBC, HR+), NSCLC")."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += char in "([" and 1 or char in ")]" and -1 or 0
+        if char in ",;" and depth <= 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    return [*parts, "".join(current)]
+
+
+def _agreed_breast_biology(
+    extractor: Extractor, parts: list[str], kind: str, negated: bool, lexicon: Lexicon
+) -> list[Constraint]:
+    """What every breast cancer a basket trial lists must be ("TNBC, HR+/HER2- breast cancer, ..."
+    share HER2-negative), or nothing when the parts disagree."""
+    # "breast cancer (TNBC, HR+/HER2-, HR-/HER2+)": each bracketed subtype is a part of its own.
+    subtypes = []
+    for part in parts:
+        listed = re.search(r"\(([^()]*[,;][^()]*)\)", part)
+        subtypes.extend(_list_parts(listed[1]) if listed else [part])
+    found = []
+    for part in subtypes:
+        constraints = extractor(part, kind, negated, lexicon)
+        if extractor is extract_her2 and not constraints and not re.search(HER2_NAME, part):
+            if extract_hormone_receptor(part, kind, negated, lexicon) == [Constraint("triple_negative", "is", True)]:
+                constraints = [Constraint("her2", "in", HER2_NEGATIVE_SET)]
+        found.append(constraints)
+    return found[0] if found and all(constraints == found[0] for constraints in found) else []
+
+
 def extract_item(
     text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False, whole_item: str = ""
 ) -> tuple[list[Constraint], bool, str]:
@@ -1944,12 +1977,14 @@ def extract_item(
     basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
     # what a breast cancer must be in the part that names it; two such parts are alternatives.
-    breast_parts = [part for part in re.split(r"[,;]", main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
+    breast_parts = [part for part in _list_parts(main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
     for extractor in EXTRACTORS:
         if extractor.__name__ not in worth_running:
             continue
         breast_biology = (
-            basket_with_breast and extractor in (extract_hormone_receptor, extract_her2) and len(breast_parts) == 1
+            _agreed_breast_biology(extractor, breast_parts, kind, negated, lexicon)
+            if basket_with_breast and extractor in (extract_hormone_receptor, extract_her2)
+            else None
         )
         if (other_cancer or ANOTHER_CANCER.search(normal)) and (
             (
@@ -1967,7 +2002,8 @@ def extract_item(
             # The lead lends its verb ("Prior treatment with any of:") to an item naming a therapy.
             source = combined if context and lexicon.therapy_mentions(normal) else normal
         elif breast_biology and (other_cancer or ANOTHER_CANCER.search(normal)):
-            source = breast_parts[0]
+            constraints.extend(c for c in breast_biology if c not in constraints)
+            continue
         elif extractor in CARVE_OUT_BLIND:
             source = main_clause
         elif extractor is extract_brain and kind == EXCLUSION:
