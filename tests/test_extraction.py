@@ -1191,3 +1191,75 @@ def test_a_bracket_describing_a_test_does_not_make_an_early_stage_trial():
         "in early-stage breast cancer) result must have an Oncotype DX test"
     )
     assert [c for c in constraints_of(text) if c["concept"] == "early_stage"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        ("Concurrent pregnancy", "exclusion", [{"concept": "pregnancy", "op": "is", "value": True}]),
+        (
+            "Has active inflammatory bowel disease requiring immunosuppressive medication",
+            "exclusion",
+            [{"concept": "autoimmune_disease", "op": "is", "value": True, "specific": True}],
+        ),
+        (
+            "Has locally recurrent unresectable or metastatic TNBC that cannot be treated with curative intent",
+            "inclusion",
+            [
+                {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]},
+                {"concept": "triple_negative", "op": "is", "value": True},
+            ],
+        ),
+        (
+            "Participants who progress >12 months after adjuvant platinum-based chemotherapy must receive 1 "
+            "additional cytotoxic treatment before enrollment",
+            "inclusion",
+            [],
+        ),
+        (
+            "Measurable disease per RECIST v1.1 for all tumor types other than pleural mesothelioma",
+            "inclusion",
+            [{"concept": "measurable_disease", "op": "is", "value": True}],
+        ),
+        (
+            "Patient must have received prior endocrine therapy with CDK4/6 inhibitor.",
+            "inclusion",
+            [
+                {
+                    "concept": "prior_therapy",
+                    "op": "received_all",
+                    "value": ["class:endocrine_therapy", "class:cdk4_6_inhibitor"],
+                }
+            ],
+        ),
+        ("Maintenance regimens (e.g., with a PARP inhibitor) are not considered separate regimens.", "inclusion", []),
+        (
+            "Clinical and or radiological CNS parenchymal progression in patients with HER2-positive breast cancer",
+            "inclusion",
+            [
+                {"concept": "brain_metastases", "op": "in", "value": ["active"]},
+                {"concept": "her2", "op": "in", "value": ["positive"]},
+            ],
+        ),
+        (
+            "Prior therapy with a topoisomerase 1 inhibitor-based antibody drug conjugate.",
+            "exclusion",
+            [{"concept": "prior_therapy", "op": "received_any", "value": ["class:topoisomerase1_adc"]}],
+        ),
+    ],
+)
+def test_phrasings_found_in_trials_outside_the_gold_set(text, kind, found):
+    assert constraints_of(text, kind) == found
+
+
+def test_hiv_excluded_only_with_kaposi_sarcoma_asks_rather_than_rules_out():
+    [found] = constraints_of(
+        "HIV-infected participants with a history of Kaposi's sarcoma and/or Multicentric Castleman's Disease",
+        "exclusion",
+    )
+    assert found["concept"] == "hiv" and found["specific"] is True
+
+
+def test_one_named_autoimmune_disease_asks_rather_than_rules_out_every_autoimmune_disease():
+    [found] = constraints_of("Patients with ulcerative colitis", "exclusion")
+    assert found["concept"] == "autoimmune_disease" and found["specific"] is True

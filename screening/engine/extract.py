@@ -118,7 +118,7 @@ STEP_LABEL = re.compile(
 )
 # A denial inside an inclusion item, but not a test result that "cannot be confirmed".
 ELIGIBILITY_DENIED = re.compile(
-    rf"\b(?:{_DENIAL_WORDS})\b|\bcannot\b(?! be (?:confirmed|determined|assessed|evaluated|obtained|ruled out))"
+    rf"\b(?:{_DENIAL_WORDS})\b|\bcannot\b(?! be (?:confirmed|determined|assessed|evaluated|obtained|ruled out|treated|cured|resected|removed|operated))"
 )
 SOFTENER = re.compile(
     r"\b(?:unless|except|excepting|other than|with the exception of|exceptions?|excluding|apart from|provided(?: that)?|as long as|if (?:they|the patient|patients|participants|subjects|it|treated|stable))\b"
@@ -127,7 +127,7 @@ THERAPY_HISTORY = re.compile(
     r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment|therapy|therapies|regimen|regimens|line|lines|chemotherapy|exposure|progress\w*|setting|administered|given)\b"
 )
 DISEASE_WORDS = re.compile(
-    r"\b(?:breast|cancer|carcinoma|disease|adenocarcinoma|mbc|abc|tumou?rs?|neoplasm|malignan\w*|bc)\b"
+    r"\b(?:breast|cancer|carcinoma|disease|adenocarcinoma|mbc|abc|tnbc|tumou?rs?|neoplasm|malignan\w*|bc)\b"
 )
 
 
@@ -249,7 +249,7 @@ def _performance(value: dict[str, int], op: str) -> list[Constraint]:
 
 
 PREGNANT = re.compile(r"\b(?:pregnant|breast[\s-]?feeding|lactating|nursing|lactation)\b")
-PREGNANCY_NOUN = re.compile(r"^(?:\W*)(?:pregnancy|lactation)\b")
+PREGNANCY_NOUN = re.compile(r"^(?:\W*)(?:(?:concurrent|current|ongoing|known|active)\s+)?(?:pregnancy|lactation)\b")
 
 
 def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
@@ -283,7 +283,7 @@ def extract_pregnancy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> 
 BRAIN = re.compile(
     r"(?<!non-)(?<!non )\b(?:brain|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|involvement|spread)\b"
     r"|(?<!non-)(?<!non )\b(?:cns|central nervous system)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
-    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b|\bintracranial (?:disease )?progression\b"
+    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b|\b(?:intracranial|brain|cns|central nervous system)(?: parenchymal)? (?:disease )?progression\b"
 )
 LEPTO = re.compile(
     r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis|meningeal metasta\w*)\b"
@@ -333,7 +333,7 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             if permission or re.search(r"\b(?:if|must be|should be|provided|not needing|not requiring)\b", text):
                 return []
             if not re.match(
-                r"^\W*(?:(?:in|for) (?:phase|part|cohort|arm|stage) [\w.-]+(?: only)?,?\s*)?(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have|has|with|presence of|documented|known|evidence of|radiographic\w*|measurable|at least (?:one|1)|confirmed|diagnos\w*|new|progressive|active)\b",
+                r"^\W*(?:(?:in|for) (?:phase|part|cohort|arm|stage) [\w.-]+(?: only)?,?\s*)?(?:(?:patients?|participants?|subjects?)\s+)?(?:must\s+)?(?:have|has|with|presence of|documented|known|evidence of|radiographic\w*|(?:clinical (?:and |or |and/or |and or )?)?radiolog\w*|measurable|at least (?:one|1)|confirmed|diagnos\w*|new|progressive|active)\b",
                 text,
             ):
                 return []  # a trial for brain metastases says so plainly; other mentions are conditions
@@ -576,7 +576,8 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         return []
     specific = bool(
         re.search(
-            r"\b(?:uncontrolled|detectable|viral load|cd4|aids[\s-]defining|active|untreated|opportunistic)\b", text
+            r"\b(?:uncontrolled|detectable|viral load|cd4|aids[\s-]defining|active|untreated|opportunistic|kaposi\w*|castleman\w*)\b",
+            text,
         )
         or PERMISSION.search(text)
         or SOFTENER.search(text)
@@ -588,6 +589,7 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
 
 AUTOIMMUNE = re.compile(
     r"(?<!non-)(?<!non )\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
+    r"|\binflammatory bowel disease\b|\bcrohn'?s\b|\bulcerative colitis\b"
 )
 
 
@@ -603,6 +605,8 @@ def extract_autoimmune(text: str, kind: str, negated: bool, lexicon: Lexicon) ->
         )
         or SOFTENER.search(text)
         or PERMISSION.search(text)
+        # Crohn's disease or colitis alone is one autoimmune disease among many: ask which she has.
+        or not re.search(r"\bauto[\s-]?immune\b|\bimmune[\s-]mediated\b|\bconnective tissue\b", text)
     )
     return [Constraint("autoimmune_disease", "is", True, specific=specific)]
 
@@ -660,7 +664,7 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     metastatic = METASTATIC.search(text)
     advanced = ADVANCED.search(text)
     early = EARLY.search(text)
-    if early and re.search(r"\b(?:not|no|non)\b[^.;]{0,70}$", text[: early.start()]):
+    if early and re.search(r"\b(?:not|no|non|cannot)\b[^.;]{0,70}$", text[: early.start()]):
         early = None  # "not amenable to treatment with curative intent" is the opposite of early-stage
     if early and re.search(r"\((?:a|an|the) [^()]*$", text[: early.start()]):
         early = None  # "MammaPrint (a genomic test ... in early-stage breast cancer)" describes the test
@@ -1043,7 +1047,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
     op = (
         "received_all"
         if kind == INCLUSION
-        and re.search(r"\band\b|\bplus\b|\bin combination with\b|\bcombined with\b", between)
+        and re.search(r"\band\b|\bplus\b|\bwith\b|\bcombined with\b", between)
         and not re.search(r"\bor\b|and/or|either|any\b|one of", between)
         and len(keys) > 1
         else "received_any"
@@ -1613,7 +1617,7 @@ TRIGGERS = {
     "extract_lung": ("lung", "ild", "pneumon", "pulmonary", "respiratory"),
     "extract_hepatitis": ("hepatitis", "hbv", "hcv", "hbsag"),
     "extract_hiv": ("hiv", "immunodeficiency", "aids"),
-    "extract_autoimmune": ("immune", "connective tissue"),
+    "extract_autoimmune": ("immune", "connective tissue", "bowel", "crohn", "colitis"),
     "extract_stage": (
         "metasta",
         "stage",
@@ -1805,6 +1809,8 @@ NOT_A_CRITERION = re.compile(
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
     r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b"
+    # "Maintenance regimens are not considered separate regimens": how lines are counted.
+    r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
 )
 # Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
 DEFINING_LEAD = re.compile(
@@ -1820,7 +1826,7 @@ CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
 CONDITIONAL = re.compile(
-    r"^\W*for [^:]{3,80}:|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|received)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+    r"^\W*for [^:]{3,80}:|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
 MEASURABLE_OPTIONAL = re.compile(
     r"\b(?:evaluable|non-?measurable|without measurable)\b[^.;]{0,80}\b(?:allowed|permitted|eligible|acceptable)\b"
@@ -1968,7 +1974,10 @@ def extract_item(
         # "Participants with ER+ disease of childbearing potential must undergo ovarian suppression"
         # asks something of women who could become pregnant only.
         return extract_pregnancy(normal, kind, negated, lexicon), negated, "all"
-    cancer_types = len(set(OTHER_CANCER_TYPES.findall(normal)))
+    # "... for all tumour types other than mesothelioma" is about the others, breast cancer included.
+    cancer_types = len(
+        set(OTHER_CANCER_TYPES.findall(re.sub(r"\b(?:other than|except(?: for)?|excluding)\s+[^,;()]*", " ", normal)))
+    )
     # A criterion about another cancer, or a basket trial's list of cancers.
     other_cancer = (cancer_types >= 1 and not re.search(r"\bbreast\b", normal)) or cancer_types >= 2
     constraints: list[Constraint] = []
