@@ -1263,3 +1263,34 @@ def test_hiv_excluded_only_with_kaposi_sarcoma_asks_rather_than_rules_out():
 def test_one_named_autoimmune_disease_asks_rather_than_rules_out_every_autoimmune_disease():
     [found] = constraints_of("Patients with ulcerative colitis", "exclusion")
     assert found["concept"] == "autoimmune_disease" and found["specific"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        (
+            "Current signs or symptoms of peripheral neuropathy, e.g. due to diabetes, HIV, or other conditions",
+            "exclusion",
+            [{"concept": "neuropathy", "op": "is", "value": True, "specific": True}],
+        ),
+        (
+            "Measurable disease is required as defined by RECIST v1.1 for all Cohorts. Cohort A1 may permit "
+            "non-measurable disease.",
+            "inclusion",
+            [],
+        ),
+        (
+            "Cohort A: HR+/HER2-negative breast cancer with at least 1 and up to 3 prior lines of "
+            "non-endocrine-based therapy for advanced disease",
+            "inclusion",
+            [
+                {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "chemotherapy"},
+                {"concept": "prior_lines", "op": "<=", "value": 3, "scope": "chemotherapy"},
+                {"concept": "hormone_receptor", "op": "is", "value": "positive", "scope": "hr"},
+                {"concept": "her2", "op": "in", "value": ["low", "ultralow", "zero", "negative"]},
+            ],
+        ),
+    ],
+)
+def test_more_phrasings_found_in_trials_outside_the_gold_set(text, kind, found):
+    assert constraints_of(text, kind) == found

@@ -569,6 +569,11 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         for found in HIV.finditer(text)
     ):
         return []  # "HIV-infected patients should be monitored every 12 weeks": care for those allowed in
+    if all(
+        re.search(r"\b(?:due to|caused by|secondary to|from)\b[^.;]{0,30}$", text[: found.start()])
+        for found in HIV.finditer(text)
+    ):
+        return []  # "neuropathy, e.g. due to diabetes, HIV, ..." names a cause of something else
     excludes = (kind == EXCLUSION) != negated
     if kind == INCLUSION and not negated and re.search(r"\bnegative\b|\bseronegative\b", text):
         return [Constraint("hiv", "is", False)]
@@ -635,7 +640,7 @@ METASTATIC = re.compile(
     r"\b(?:metastatic|stage iv|stage 4|mbc|m1|metastasi[sz]ed|distant metasta\w*|distant recurrence|distant disease)\b"
 )
 ADVANCED = re.compile(
-    r"\b(?:locally advanced|locally-advanced|advanced|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
+    r"\b(?:locally advanced|locally-advanced|advanced|abc|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
     # "recurrent or metastatic", "relapsed/metastatic": a recurrence may be local
     r"|\b(?:relapsed|recurrent)\s*(?:/|or|and/or|,)\s*(?=metastatic|advanced)|(?<=metastatic)\s*(?:/|or|and/or|,)\s*(?:relapsed|recurrent)\b"
 )
@@ -1096,6 +1101,8 @@ LINES_NUMBER = re.compile(
 
 
 def _lines_scope(text: str) -> str:
+    if re.search(r"\bnon-?(?:endocrine|hormonal)\b", text):
+        return "chemotherapy"  # "non-endocrine-based therapy": chemotherapy and the ADCs counted with it
     chemo = re.search(r"\b(?:chemotherapy|chemotherapies|cytotoxic|chemo)\b", text)
     hormonal = re.search(r"\b(?:endocrine|hormonal|hormone)\b", text)
     if chemo and hormonal:
@@ -1814,7 +1821,7 @@ NOT_A_CRITERION = re.compile(
 )
 # Menopause and childbearing potential are defined by lists of alternatives (age, surgery, hormone levels).
 DEFINING_LEAD = re.compile(
-    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|either) of|as follows|(?:as|by)\W*$)"
+    r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|1|either) of|as follows|(?:as|by)\W*$)"
 )
 GRANTED = re.compile(
     r"^\W*(?:patients?|participants?|subjects?|those|women|men|individuals)\b[^.;]{0,120}?\b(?:are|is) (?:also )?(?:allowed|eligible|permitted)\b"
@@ -1831,6 +1838,7 @@ CONDITIONAL = re.compile(
 MEASURABLE_OPTIONAL = re.compile(
     r"\b(?:evaluable|non-?measurable|without measurable)\b[^.;]{0,80}\b(?:allowed|permitted|eligible|acceptable)\b"
     r"|\bor (?:\w+ ){0,3}(?:evaluable|non-?measurable)\b(?! (?:disease )?only)"
+    r"|\b(?:allow|permit)\w*\s+(?:\w+\s+){0,3}(?:evaluable|non-?measurable)\b"
 )
 LIMIT_WORDING = re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d")
 DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
