@@ -1294,3 +1294,17 @@ def test_one_named_autoimmune_disease_asks_rather_than_rules_out_every_autoimmun
 )
 def test_more_phrasings_found_in_trials_outside_the_gold_set(text, kind, found):
     assert constraints_of(text, kind) == found
+
+
+def test_provisos_listed_under_a_permission_among_the_exclusions_exclude_nothing():
+    text = (
+        "Exclusion Criteria:\n\n* Known infection with HIV, HBV, or HCV. The following participants may be enrolled:\n"
+        "  * Participants who are HIV-positive with undetectable HIV RNA\n"
+        "  * Participants who are HCV-positive with a negative PCR test\n"
+        "* Participants presenting with any of the following will not be included in the study:\n"
+        "  * Pregnant or breastfeeding\n"
+    )
+    found = {rule.text: [c.concept for c in rule.constraints] for rule in extract(text, lexicon())}
+    assert found["Participants who are HIV-positive with undetectable HIV RNA"] == []
+    assert found["Participants who are HCV-positive with a negative PCR test"] == []
+    assert found["Pregnant or breastfeeding"] == ["pregnancy"]

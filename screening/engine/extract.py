@@ -1808,6 +1808,24 @@ def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]
         yield from _items(item.children, lead or inherited)
 
 
+def _permitted_under(items: list[Item]) -> set[int]:
+    """Items listed under an exclusion's permission ("Known HIV, HBV or HCV. The following
+    participants may be enrolled:"): they say who is let in, not who is kept out."""
+    found: set[int] = set()
+    for item in items:
+        normal = normalise(item.text)
+        permission = PERMISSION.search(normal)
+        if (
+            item.text.rstrip().endswith(":")
+            and permission
+            and not DENIAL.search(normal)
+            and not re.search(r"\bnot\s+(?:\w+\s+)?$", normal[: permission.start()])
+        ):
+            found.update(id(child) for child in item.children)
+        found |= _permitted_under(item.children)
+    return found
+
+
 INFORMATIONAL = re.compile(
     r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm) (?:if|whether)\b|\b(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b"
 )
@@ -2238,6 +2256,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     previous_or = False
     for section in parse(text or ""):
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
+        permitted = _permitted_under(section.items) if kind == EXCLUSION else set()
         for item, lead in _items(section.items):
             if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
                 continue
@@ -2253,8 +2272,9 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
             seen_in_item: set[tuple[Constraint, bool]] = set()
             first_of_item = len(rules)
-            # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires.
-            note = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE))
+            # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires;
+            # nor does a proviso listed under a permission.
+            note = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE)) or id(item) in permitted
             for sentence in sentences(item.text.strip(), kind):
                 normal = normalise(sentence)
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
