@@ -1308,3 +1308,23 @@ def test_provisos_listed_under_a_permission_among_the_exclusions_exclude_nothing
     assert found["Participants who are HIV-positive with undetectable HIV RNA"] == []
     assert found["Participants who are HCV-positive with a negative PCR test"] == []
     assert found["Pregnant or breastfeeding"] == ["pregnancy"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        (
+            "Has TNBC with evaluable tumor PD-L1 expression at combined positive score (CPS) ≥10",
+            "exclusion",
+            [{"concept": "pd_l1", "op": "is", "value": "positive"}],
+        ),
+        (
+            "Has received prior systemic therapy for treatment of locally recurrent unresectable or metastatic "
+            "breast cancer",
+            "exclusion",
+            [{"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}],
+        ),
+    ],
+)
+def test_exclusions_found_in_trials_outside_the_gold_set(text, kind, found):
+    assert constraints_of(text, kind) == found

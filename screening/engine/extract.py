@@ -1208,6 +1208,15 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         r"\b(?:no (?:prior|previous) (?:(?:systemic|cytotoxic|endocrine|anti-?cancer|anti-?neoplastic) ){0,2}(?:therapy|therapies|treatment|treatments|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b",
         text,
     )
+    treated = re.search(
+        r"\b(?:received|had|been treated with)\s+(?:any\s+)?(?:prior\s+|previous\s+)?(?:(?:systemic|anti-?cancer|anti-?neoplastic)\s+)?(?:therapy|therapies|treatment)\s+for\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:locally\s+recurrent\s+)?(?:unresectable\s+|inoperable\s+)?(?:or\s+)?(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b",
+        text,
+    )
+    if treated and re.search(r"\b(?:considered|deemed|regarded) to have\s*$", text[: treated.start()]):
+        treated = None  # "... are considered to have had prior therapy for metastatic disease" defines it
+    if treated and not untreated and (kind == EXCLUSION) != negated:
+        # "Has received prior systemic therapy for metastatic breast cancer" under exclusions.
+        return [Constraint("prior_lines", ">=", 1, scope="total")]
     if untreated and re.search(r"\b(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b", text):
         scope = _lines_scope(untreated[0])
         # "No prior therapy ..." is negated as a whole, so describe the opposite fact.
@@ -1440,12 +1449,13 @@ def extract_pd_l1(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     if not PDL1.search(cleaned) or re.search(r"\b(?:regardless|irrespective|any|unknown)\b", cleaned):
         return []
     if re.search(
-        r"pd[\s-]?l[\s-]?1[\s-]*(?:positive|\+|high|expressing|expression (?:of )?(?:>=|>))|cps\s*(?:score\s*)?(?:of\s*)?(?:>=|>)\s*\d+|(?:>=|>)\s*\d+\s*%?\s*cps|tap\s*(?:>=|>)|ic\s*(?:>=|>)\s*1",
+        r"pd[\s-]?l[\s-]?1[\s-]*(?:positive|\+|high|expressing|expression (?:of )?(?:>=|>))|\(?cps\)?\s*(?:score\s*)?(?:of\s*)?(?:>=|>)\s*\d+|(?:>=|>)\s*\d+\s*%?\s*cps|tap\s*(?:>=|>)|ic\s*(?:>=|>)\s*1",
         cleaned,
     ):
         return [Constraint("pd_l1", "is", "positive")]
     if re.search(
-        r"pd[\s-]?l[\s-]?1[\s-]*(?:negative|-(?=\s|,|/|$)|low)|cps\s*(?:score\s*)?(?:of\s*)?(?:<|<=)\s*\d+", cleaned
+        r"pd[\s-]?l[\s-]?1[\s-]*(?:negative|-(?=\s|,|/|$)|low)|\(?cps\)?\s*(?:score\s*)?(?:of\s*)?(?:<|<=)\s*\d+",
+        cleaned,
     ):
         return [Constraint("pd_l1", "is", "negative")]
     return []
@@ -2062,6 +2072,13 @@ def extract_item(
             if not (c.concept == "her2" and set(c.value) == set(HER2_NEGATIVE_SET))
             and not (c.concept == "hormone_receptor" and c.value == "negative")
         ]
+    if (
+        (kind == EXCLUSION) != negated
+        and len(constraints) > 1
+        and re.search(r"\b(?:tnbc|triple[\s-]negative(?: breast cancer)?)(?: \(tnbc\))? (?:whose|with|that)\b", normal)
+    ):
+        # "Has TNBC with PD-L1 CPS >= 10" excludes the PD-L1-positive ones, not triple-negative cancer.
+        constraints = [c for c in constraints if c.concept != "triple_negative"]
     if any(c.concept == "prior_lines" and c.scope == "total" for c in constraints):
         # "No prior systemic therapy for metastatic disease (chemotherapy or endocrine therapy)": the
         # count of lines already says it; the generic classes in the metastatic setting repeat it.
