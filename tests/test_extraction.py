@@ -1328,3 +1328,19 @@ def test_provisos_listed_under_a_permission_among_the_exclusions_exclude_nothing
 )
 def test_exclusions_found_in_trials_outside_the_gold_set(text, kind, found):
     assert constraints_of(text, kind) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        ("Has skin only metastatic disease", "exclusion", []),
+        (
+            "Planned to initiate standard of care first-line therapy with endocrine therapy plus a CDK4/6 inhibitor",
+            "inclusion",
+            [{"concept": "prior_lines", "op": "==", "value": 0, "scope": "total"}],
+        ),
+        ("Must be receiving or plan to receive first-line systemic treatment for metastatic disease", "inclusion", []),
+    ],
+)
+def test_spread_and_first_line_phrasings(text, kind, found):
+    assert [c for c in constraints_of(text, kind) if c["concept"] in ("metastatic_disease", "prior_lines")] == found

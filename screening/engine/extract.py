@@ -743,6 +743,8 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             metastatic
             and not qualified
             and not another_cancer
+            # "skin-only metastatic disease" excludes one pattern of spread, not metastatic disease
+            and not re.search(r"\b[\w-]+[\s-]only\s*$", text[: metastatic.start()])
             and (not SITE_METASTASES.search(text) or re.search(r"\bdistant metasta\w*|\bmetastatic disease\b", text))
             and not history
             and not THERAPY_HISTORY.search(text)
@@ -1229,11 +1231,11 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         kind == INCLUSION
         and not negated
         and re.search(
-            r"\b(?:for|as|candidates? for|eligible for|planned as|planned for|untreated|naive)\b[^.;]{0,30}\b(?:1st|first)[\s-]line\b",
+            r"\b(?:for|as|candidates? for|eligible for|planned as|planned for|planned to (?:initiate|start|begin|receive)|plan(?:ning)? to (?:initiate|start|begin|receive)|scheduled to (?:initiate|start|begin|receive)|untreated|naive)\b[^.;]{0,40}\b(?:1st|first)[\s-]line\b",
             text,
         )
         and not re.search(
-            r"\b(?:received|prior|previous|after|following|progress\w*|in the first[\s-]line setting|completion|completed|cycles?|induction|maintenance)\b",
+            r"\b(?:received|receiving|prior|previous|after|following|progress\w*|in the first[\s-]line setting|completion|completed|cycles?|induction|maintenance)\b",
             text,
         )
     ):
