@@ -1344,3 +1344,25 @@ def test_exclusions_found_in_trials_outside_the_gold_set(text, kind, found):
 )
 def test_spread_and_first_line_phrasings(text, kind, found):
     assert [c for c in constraints_of(text, kind) if c["concept"] in ("metastatic_disease", "prior_lines")] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "HR+/HER2- aBC with disease progression on an aromatase inhibitor or tamoxifen in combination with a "
+            "CDK4/6 inhibitor for metastatic disease with no more than 2 lines of endocrine therapy.",
+            ["class:aromatase_inhibitor", "class:cdk4_6_inhibitor", "drug:tamoxifen"],
+        ),
+        ("HR+/HER2-negative endocrine resistant/refractory breast cancer", ["class:endocrine_therapy"]),
+        ("For taxane-pretreated patients, has had no more than 1 prior chemotherapy regimen for MBC", []),
+        (
+            "Progression after one or more androgen-receptor inhibitors with or without a prior course of taxane "
+            "therapy, and no more than 3 prior lines",
+            [],
+        ),
+    ],
+)
+def test_therapies_required_beside_a_count_of_lines(text, found):
+    therapies = [c for c in constraints_of(text) if c["concept"] == "prior_therapy"]
+    assert sorted(v for c in therapies for v in c["value"]) == found

@@ -890,7 +890,28 @@ def _with_classes(key: str, lexicon: Lexicon) -> set[str]:
     return {key} | {f"class:{cls}" for cls in classes}
 
 
+ENDOCRINE_REFRACTORY = re.compile(
+    r"\b(?:endocrine|hormone|hormonal|et)[\s-](?:therapy[\s-])?(?:resistant|refractory|resistance)\b(?! to (?:a|an|the|first|1st)\b)"
+)
+
+
 def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    found = _prior_therapy(text, kind, negated, lexicon)
+    if (
+        kind == INCLUSION
+        and not negated
+        and ENDOCRINE_REFRACTORY.search(text)
+        and not any("class:endocrine_therapy" in c.value for c in found)
+        and not CONDITIONAL_ANYWHERE.search(text)
+    ):
+        # "HR+/HER2- endocrine-refractory breast cancer": resistance is known only after endocrine therapy.
+        found.append(
+            Constraint("prior_therapy", "received_any", ("class:endocrine_therapy",), qualifiers=("progressed",))
+        )
+    return found
+
+
+def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     opening, *others = re.split(r"(?<!\be\.g)(?<!\bi\.e)\.\s+", text, maxsplit=1)
     rest = others[0] if others else ""
     if (
@@ -908,7 +929,7 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
         for key, _, _ in lexicon.therapy_mentions(rest):
             allowed |= _with_classes(key, lexicon)
         if excluded and not excluded & allowed:
-            return extract_prior_therapy(opening, kind, negated, lexicon)
+            return _prior_therapy(opening, kind, negated, lexicon)
     # A required therapy's aside ("T-DXd (discontinued for progression or intolerance)") is not the point.
     main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
     if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
@@ -949,11 +970,23 @@ def extract_prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon)
                 and not (counted["cmp"] in (None, ">=") and counted["low"] == "1" and not counted["high"])
             )
         ]
-        if not named:
+        # "progression on an aromatase inhibitor with a CDK4/6 inhibitor, with no more than 2 lines of
+        # endocrine therapy": therapies named before the count are required in their own right.
+        named_before = [
+            (key, start, end)
+            for key, start, end in mentions
+            if end <= counted.start()
+            and key not in generic
+            and re.search(r"\b(?:progress\w*|relapse\w*|recurr\w*)\s+(?:on|after|following|during)\b", text[:start])
+            and not re.search(r"\bwith or without\s+(?:[\w-]+\s+){0,4}$", text[:start])
+        ]
+        if not named and not named_before:
             return []
+        if not named:
+            mentions = named_before
         # "... therapies, including a CDK4/6 inhibitor" names one of the counted lines; "an endocrine
         # therapy and a CDK4/6 inhibitor" asks for both.
-        if re.search(r"\b(?:including|of which|in combination with)\b", text[counted.end() : named[0][1]]):
+        if named and re.search(r"\b(?:including|of which|in combination with)\b", text[counted.end() : named[0][1]]):
             mentions, linked = named, True
     exception = EXCEPTIONS.search(text)
     cut = exception.start() if exception else len(text)
@@ -1863,7 +1896,7 @@ CONDITIONAL_ANYWHERE = re.compile(
     r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
 CONDITIONAL = re.compile(
-    r"^\W*for [^:]{3,80}:|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+    r"^\W*for [^:]{3,80}:|^\W*for (?:[\w+/()-]+\s+){1,4}(?:patients?|participants?|subjects?|women|men)\b[^.;:]{0,60},|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
 MEASURABLE_OPTIONAL = re.compile(
     r"\b(?:evaluable|non-?measurable|without measurable)\b[^.;]{0,80}\b(?:allowed|permitted|eligible|acceptable)\b"
