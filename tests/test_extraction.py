@@ -1366,3 +1366,23 @@ def test_spread_and_first_line_phrasings(text, kind, found):
 def test_therapies_required_beside_a_count_of_lines(text, found):
     therapies = [c for c in constraints_of(text) if c["concept"] == "prior_therapy"]
     assert sorted(v for c in therapies for v in c["value"]) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "HR+/HER2- aBC with disease progression on a CDK4/6 inhibitor and no more than 2 lines of endocrine "
+            "therapy for metastatic disease.",
+            [{"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]}],
+        ),
+        ("At least 1, and no more than 3, chemotherapy regimens for MBC.", []),
+        (
+            "Has received no more than 1 prior chemotherapy (which includes antibody drug conjugates) for locally "
+            "advanced or metastatic breast cancer.",
+            [],
+        ),
+    ],
+)
+def test_disease_named_beside_a_count_of_lines_is_required_but_a_therapys_setting_is_not(text, found):
+    assert [c for c in constraints_of(text) if c["concept"] == "metastatic_disease"] == found

@@ -705,13 +705,11 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b|\bprogression (?:within|during) (?:the first )?\d",
                 text,
             )
-            and not LINES_NUMBER.search(text)
+            and (not LINES_NUMBER.search(text) or _disease_named_outside_therapy(text))
         ):
-            therapy_context = re.search(
-                r"\b(?:therapy|therapies|treatment|chemotherapy|regimen|line|setting)\b[^.;]{0,25}\b(?:for|in)\b[^.;]{0,15}\b(?:metastatic|advanced)",
-                text,
-            )
-            named = metastatic or advanced
+            named = _disease_named_outside_therapy(text)
+            therapy_context = named is None
+            named = named or metastatic or advanced
             # "Tissue from a metastatic lesion or the primary tumour" asks for a sample, not for spread.
             sample = re.search(
                 r"\b(?:tissue|specimens?|samples?|archiv\w*|obtained from|biops\w* (?:of|from)|primary or metastatic|metastatic or primary)\b",
@@ -755,6 +753,20 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             ) or re.search(r"\b(?:distant metasta\w*|metastatic (?:breast )?(?:cancer|disease|carcinoma))\b", text):
                 found.append(Constraint("metastatic_disease", "in", ("metastatic",)))
     return found
+
+
+def _disease_named_outside_therapy(text: str) -> re.Match[str] | None:
+    """The first mention of advanced or metastatic disease that is not where a therapy was given
+    ("HR+/HER2- aBC with progression ... for metastatic disease" names the disease first)."""
+    for match in sorted([*METASTATIC.finditer(text), *ADVANCED.finditer(text)], key=lambda found: found.start()):
+        before = re.sub(r"\([^()]*\)", " ", text[max(0, match.start() - 90) : match.start()])
+        if not re.search(
+            r"\b(?:therapy|therapies|treatments?|chemotherapy|regimens?|regimes?|lines?|setting|inhibitors?|agents?|drugs?)\b[^.;]{0,35}\b(?:for|in)\b"
+            r"(?:(?!\b(?:with|who|that|patients?|participants?|has|have)\b)[^.;]){0,40}$",
+            before,
+        ):
+            return match
+    return None
 
 
 ROMAN = {"0": "0", "i": "I", "ii": "II", "iii": "III", "1": "I", "2": "II", "3": "III"}
@@ -1607,7 +1619,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
 
 
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|cervix|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 BREAST_ONLY = {
     "extract_stage",
