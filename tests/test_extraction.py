@@ -1386,3 +1386,48 @@ def test_therapies_required_beside_a_count_of_lines(text, found):
 )
 def test_disease_named_beside_a_count_of_lines_is_required_but_a_therapys_setting_is_not(text, found):
     assert [c for c in constraints_of(text) if c["concept"] == "metastatic_disease"] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        (
+            "Female ≥ 18 years of age pre and post-menopausal",
+            "inclusion",
+            [{"concept": "age", "op": ">=", "value": 18}, {"concept": "sex", "op": "in", "value": ["female"]}],
+        ),
+        ("Postmenopausal women", "inclusion", [{"concept": "sex", "op": "in", "value": ["female"]}]),
+        ("Postmenopausal women, or premenopausal women on LHRH analogues, or men", "inclusion", []),
+        (
+            "Concurrent active or previous malignancy.",
+            "exclusion",
+            [{"concept": "other_malignancy", "op": "within_years", "value": None}],
+        ),
+        ("Unresolved or unstable serious toxic side-effects of prior chemotherapy or radiotherapy", "exclusion", []),
+        ("Must have disease that is advanced (ie, surgery or radiation is not an option)", "inclusion", []),
+        ("Anti-PD-1/PD-L1 naive or must have progressed on treatment", "inclusion", []),
+        (
+            "Patients must have at least 1 and up to 8 total intact brain metastases",
+            "inclusion",
+            [{"concept": "brain_metastases", "op": "in", "value": ["active"]}],
+        ),
+        (
+            "Chronic oxygen dependence",
+            "exclusion",
+            [{"concept": "lung_condition", "op": "is", "value": True, "specific": True}],
+        ),
+        (
+            "History of congenital QT prolongation",
+            "exclusion",
+            [{"concept": "heart_condition", "op": "is", "value": True, "specific": True}],
+        ),
+        (
+            "Standard adjuvant therapy, consisting of HER2-directed therapy, radiation (if indicated) and endocrine "
+            "therapy (if ER+)",
+            "inclusion",
+            [],
+        ),
+    ],
+)
+def test_phrasings_from_a_second_set_of_trials_outside_the_gold_set(text, kind, found):
+    assert [c for c in constraints_of(text, kind) if c["concept"] != "metastatic_disease"] == found

@@ -290,7 +290,7 @@ LEPTO = re.compile(
     r"|\bbrain or meningeal metasta\w*"
 )
 ACTIVE_BRAIN = re.compile(
-    r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )*(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
+    r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|intact|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )*(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
 )
 TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradiated|radiated|resected)\b")
 
@@ -360,10 +360,10 @@ def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 
 OTHER_CANCER = re.compile(
-    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:\w+,?\s+){0,2}?(?:actively treated\s+)?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
+    r"\b(?:other|another|second|prior|previous|concurrent|concomitant|additional|separate|secondary|active|invasive|history of)\s+(?:[\w/-]+,?\s+){0,2}?(?:actively treated\s+)?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?|neoplasms?)\b"
     # "prior systemic cancer therapy", "cancer-associated chemotherapy" name treatments
     r"(?!-|\s+(?:therapy|therapies|treatments?|drugs?|agents?|regimens?|care)\b)"
-    r"|\bmalignan\w* (?:other than|except|besides)\b|\bsecond primary\b|\bmultiple primary\b|\bhistory of (?:any )?(?:other )?malignan"
+    r"|\bmalignan\w*(?: disease)?,? (?:other than|except|besides)\b|\bsecond primary\b|\bmultiple primary\b|\bhistory of (?:any )?(?:other )?malignan"
 )
 
 
@@ -406,7 +406,9 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     active = re.search(r"\b(?:progressing|requir\w* (?:active )?treatment|active)\b", stated)
     window = _other_cancer_window(stated if exception and active else text)
     ever = re.search(
-        r"\b(?:prior|previous|history of)\s+(?:or|and/or)\s+(?:concurrent|concomitant|current|active)\b", text
+        r"\b(?:prior|previous|history of)\s*(?:or|and/or|/)\s*(?:concurrent|concomitant|current|active)\b"
+        r"|\b(?:concurrent|concomitant|current|active)\s+(?:active\s+)?(?:or|and/or|/)\s*(?:prior|previous|past)\b",
+        text,
     )
     if (
         window is None
@@ -449,7 +451,7 @@ HEART_BROAD = re.compile(
     r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|abnormalit(?:y|ies))"
 )
 HEART_SPECIFIC = re.compile(
-    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|(?:coronary|cardiac|heart)[\w\s-]{0,20}?(?:bypass|stent\w*)|cabg|valvular|endocarditis|pericarditis|aortic stenosis|long qt|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
+    r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|(?:coronary|cardiac|heart)[\w\s-]{0,20}?(?:bypass|stent\w*)|cabg|valvular|endocarditis|pericarditis|aortic stenosis|long qt|congenital (?:long )?qt\w*(?: prolongation)?|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
 )
 HEART_LAB_ONLY = re.compile(
     r"\b(?:lvef|ejection fraction|qtc\w*|qt interval|ecg|electrocardiogram|echocardiogram|muga)\b"
@@ -499,6 +501,7 @@ def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 
 LUNG = re.compile(
     r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|asthma|copd|chronic obstructive|emphysema|respiratory failure|pulmonary o?edema|pulmonary hypertension"
+    r"|(?:oxygen|o2)[\s-]dependen\w*|dependen\w* on (?:supplemental |home )?oxygen|(?:supplemental|home|continuous) oxygen|(?:impaired|poor|reduced) (?:lung|pulmonary) function"
     r"|(?:significant|severe|serious|uncontrolled|chronic|active|intercurrent)\s+(?:[\w,/-]+\s+){0,4}?(?:lung|pulmonary|respiratory)\b[\w\s,/-]{0,40}?\b(?:disease|conditions?|illness(?:es)?|dysfunction|impairment|compromise)"
     r"|(?:lung|pulmonary)[\s-]specific\s+(?:[\w-]+\s+){0,4}?(?:illness(?:es)?|disease|conditions?))\b"
 )
@@ -594,7 +597,7 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
 
 AUTOIMMUNE = re.compile(
     r"(?<!non-)(?<!non )\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
-    r"|\binflammatory bowel disease\b|\bcrohn'?s\b|\bulcerative colitis\b"
+    r"|\bconnective tissue disorders?\b|\binflammatory bowel disease\b|\bcrohn'?s\b|\bulcerative colitis\b"
 )
 
 
@@ -612,6 +615,8 @@ def extract_autoimmune(text: str, kind: str, negated: bool, lexicon: Lexicon) ->
         or PERMISSION.search(text)
         # Crohn's disease or colitis alone is one autoimmune disease among many: ask which she has.
         or not re.search(r"\bauto[\s-]?immune\b|\bimmune[\s-]mediated\b|\bconnective tissue\b", text)
+        # "radiotherapy contraindicated for medical reasons (e.g. connective tissue disorder)"
+        or only_as_example(AUTOIMMUNE, text)
     )
     return [Constraint("autoimmune_disease", "is", True, specific=specific)]
 
@@ -835,7 +840,7 @@ THERAPY_CONTEXT = re.compile(
     r"\b(?:prior|previous|previously|received|receiving|receipt|treated|treatment with|therapy with|exposure|exposed|progress\w*|after|following|refractory|resistant|failed|failure|pretreated|pre-treated|naive|history of|had|must have|recurrence on|relapse\w* (?:on|during|within))\b"
 )
 THERAPY_SKIP = re.compile(
-    r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*|(?:infusion|severe) reactions?|reactions? to|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[34])\b"
+    r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*|(?:infusion|severe) reactions?|reactions? to|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[234]|toxic|side[\s-]effects?|not an? (?:option|candidate)|requir\w* (?:\w+ )?(?:radiation|radiotherapy))\b"
 )
 WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
@@ -942,6 +947,12 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
             allowed |= _with_classes(key, lexicon)
         if excluded and not excluded & allowed:
             return _prior_therapy(opening, kind, negated, lexicon)
+    # "(ie, surgery or radiation is not an option)": an aside about what cannot be given names nothing received.
+    text = re.sub(
+        r"\([^()]*\bnot (?:an? )?(?:option|candidate|feasible|possible)\b[^()]*\)",
+        lambda aside: " " * len(aside[0]),
+        text,
+    )
     # A required therapy's aside ("T-DXd (discontinued for progression or intolerance)") is not the point.
     main = re.sub(r"\([^)]*\)", " ", text) if kind == INCLUSION else text
     if THERAPY_SKIP.search(main) or not THERAPY_CONTEXT.search(text):
@@ -1092,6 +1103,10 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
     ) and not re.search(r"\b(?:without|no|absence of) (?:\w+ )?progress", text):
         qualifiers.append("progressed")
     naive = re.search(r"\bnaive\b", text) is not None
+    if naive and re.search(
+        r"\bnaive\b[^.;]{0,30}\bor\b[^.;]{0,40}\b(?:progress\w*|received|treated|exposed|pretreated|refractory)", text
+    ):
+        return []  # "anti-PD-1 naive or progressed on it": either will do
     segment = text[:cut]
     first = min(start for _, start in kept)
     # Only the words joining the named therapies decide "all" or "any"; "advanced or metastatic" does not.
@@ -1524,7 +1539,7 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     # follow a "Cohort X only:" label.
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.split(r"\b(?:cohort|part|arm|phase)\s+\w+\s+only\b", text)[0]
-    text = EITHER_SEX.sub(" ", text)
+    text = EITHER_SEX.sub(" ", BOTH_MENOPAUSAL_STATES.sub(" ", text))
     if (
         kind != INCLUSION
         or negated
@@ -1569,14 +1584,27 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     return found
 
 
+BOTH_MENOPAUSAL_STATES = re.compile(
+    r"\bpre[\s-]*(?:and|or|/|,)\s*post[\s-]*menopausal\b|\bpost[\s-]*(?:and|or|/|,)\s*pre[\s-]*menopausal\b"
+)
+MENOPAUSE_DEFINED = re.compile(
+    r"menopaus[^.;]*\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol|menses|menstrua\w*)\b"
+    r"|\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol)\b[^.;]*menopaus"
+)
+
+
 def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if re.search(r"childbearing|pregnan|potential|contracept|menopaus|partner|sexual|sperm|condom|birth control", text):
+    text = BOTH_MENOPAUSAL_STATES.sub(" ", text)  # "pre- and post-menopausal" says nothing either way
+    if re.search(r"childbearing|pregnan|potential|contracept|partner|sexual|sperm|condom|birth control", text):
         return []
-    opener = r"^\W*(?:adult\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must be\s+(?:>=|\d|aged?\b|older|over)|diagnosed|of (?:any|all)\b|\()"
+    if MENOPAUSE_DEFINED.search(text):
+        return []  # "postmenopausal: age >= 60 or amenorrhoea ..." defines a word
+    opener = r"^\W*(?:adult\s+)?(?:(?:pre|post|peri)[\s-]?menopausal\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must be\s+(?:>=|\d|aged?\b|older|over)|diagnosed|of (?:any|all)\b|\()"
     females = re.match(opener.format("female|females|women|woman"), text)
     males = re.match(opener.format("male|males|men|man"), text)
     if re.search(
-        r"\b(?:men|male|males)\b[^.;]{0,20}\b(?:women|female|females)\b|\b(?:women|female|females)\b[^.;]{0,20}\b(?:men|male|males)\b",
+        r"\b(?:men|male|males)\b[^.;]{0,20}\b(?:women|female|females)\b|\b(?:women|female|females)\b[^.;]{0,120}\bor (?:\w+ )?(?:men|male|males)\b"
+        r"|\b(?:women|female|females)\b[^.;]{0,20}\b(?:men|male|males)\b",
         text,
     ):
         return []
@@ -1678,7 +1706,19 @@ TRIGGERS = {
         "endocard",
         "pericard",
     ),
-    "extract_lung": ("lung", "ild", "pneumon", "pulmonary", "respiratory"),
+    "extract_lung": (
+        "lung",
+        "ild",
+        "pneumon",
+        "pulmonary",
+        "respiratory",
+        "oxygen",
+        "o2",
+        "asthma",
+        "copd",
+        "emphysema",
+        "obstructive",
+    ),
     "extract_hepatitis": ("hepatitis", "hbv", "hcv", "hbsag"),
     "extract_hiv": ("hiv", "immunodeficiency", "aids"),
     "extract_autoimmune": ("immune", "connective tissue", "bowel", "crohn", "colitis"),
@@ -1905,8 +1945,11 @@ MENOPAUSE_WORDS = re.compile(
     r"\b(?:age|aged|years|menstrua\w*|menses|amenorrh\w*|oophorectom\w*|hysterectom\w*|fsh|follicle|estradiol|ovar\w*|lhrh|gnrh|\w*menopaus\w*)\b"
 )
 CONDITIONAL_ANYWHERE = re.compile(
-    r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved|applicable|indicated|appropriate|clinically indicated)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
+    r"\bif (?:no|not) contra-?indicat\w*|\bif (?:these|this|they|available|locally|approved)\b|\bthese (?:patients|participants|subjects)\b|\bin the case of\b|\b1\)[^;]*\bor\s*\(?2\)"
 )
+# "... including checkpoint inhibitors and PARP inhibitors if indicated": the therapies are conditional,
+# the rest of the criterion is not.
+THERAPY_CONDITION = re.compile(r"\bif (?:applicable|indicated|appropriate|clinically indicated|eligible)\b")
 CONDITIONAL = re.compile(
     r"^\W*for [^:]{3,80}:|^\W*for (?:[\w+/()-]+\s+){1,4}(?:patients?|participants?|subjects?|women|men)\b[^.;:]{0,60},|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
 )
@@ -2026,6 +2069,7 @@ def extract_item(
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
+    main_clause = re.sub(r"\(\s*if\b[^()]*\)", " ", main_clause)  # "endocrine therapy (if ER+)" asks no ER status
     unbracketed = re.sub(r"\([^()]*\)", lambda aside: " " * len(aside[0]), main_clause)
     condition = re.search(r"\bif\b", unbracketed) if kind == INCLUSION and not negated else None
     if condition and condition.start() > 0:
@@ -2088,6 +2132,8 @@ def extract_item(
             or extractor is extract_lines
         ):
             continue  # a basket trial's criterion for another cancer
+        if extractor is extract_prior_therapy and THERAPY_CONDITION.search(conditional_scope):
+            continue
         if softened_exclusion and extractor.__name__ in BREAST_ONLY:
             continue  # "... are allowed if all tumours were ER-positive" is a carve-out, not an exclusion
         if extractor is extract_prior_therapy:
