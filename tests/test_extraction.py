@@ -1431,3 +1431,16 @@ def test_disease_named_beside_a_count_of_lines_is_required_but_a_therapys_settin
 )
 def test_phrasings_from_a_second_set_of_trials_outside_the_gold_set(text, kind, found):
     assert [c for c in constraints_of(text, kind) if c["concept"] != "metastatic_disease"] == found
+
+
+def test_an_if_that_qualifies_the_drugs_does_not_cut_the_count_of_lines_after_it():
+    text = (
+        "Metastatic TNBC that has relapsed on 2 or more lines of standard-of-care therapy including checkpoint "
+        "inhibitors and PARP inhibitors if indicated, but less than 4 lines of total therapies."
+    )
+    lines = [c for c in constraints_of(text) if c["concept"] == "prior_lines"]
+    assert lines == [
+        {"concept": "prior_lines", "op": ">=", "value": 2, "scope": "total"},
+        {"concept": "prior_lines", "op": "<=", "value": 3, "scope": "total"},
+    ]
+    assert [c for c in constraints_of(text) if c["concept"] == "prior_therapy"] == []

@@ -949,7 +949,7 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
             return _prior_therapy(opening, kind, negated, lexicon)
     # "(ie, surgery or radiation is not an option)": an aside about what cannot be given names nothing received.
     text = re.sub(
-        r"\([^()]*\bnot (?:an? )?(?:option|candidate|feasible|possible)\b[^()]*\)",
+        r"\([^()]*\bnot (?:an? )?(?:option|candidate|feasible|possible|considered)\b[^()]*\)",
         lambda aside: " " * len(aside[0]),
         text,
     )
@@ -2071,7 +2071,15 @@ def extract_item(
     main_clause = normal[: exception.start()] if exception else normal
     main_clause = re.sub(r"\(\s*if\b[^()]*\)", " ", main_clause)  # "endocrine therapy (if ER+)" asks no ER status
     unbracketed = re.sub(r"\([^()]*\)", lambda aside: " " * len(aside[0]), main_clause)
-    condition = re.search(r"\bif\b", unbracketed) if kind == INCLUSION and not negated else None
+    # "... PARP inhibitors if indicated, but less than 4 lines": that "if" qualifies the drugs alone.
+    condition = (
+        re.search(
+            r"\bif\b(?! (?:clinically )?(?:indicated|applicable|appropriate|eligible|available|possible|feasible|necessary|needed)\b)",
+            unbracketed,
+        )
+        if kind == INCLUSION and not negated
+        else None
+    )
     if condition and condition.start() > 0:
         # "Age 30 or older if HER2-positive": a condition, not a need. "HER2-negative, or, if
         # HER2-positive, unable to receive trastuzumab": an alternative, so neither part is certain.
