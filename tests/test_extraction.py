@@ -1444,3 +1444,17 @@ def test_an_if_that_qualifies_the_drugs_does_not_cut_the_count_of_lines_after_it
         {"concept": "prior_lines", "op": "<=", "value": 3, "scope": "total"},
     ]
     assert [c for c in constraints_of(text) if c["concept"] == "prior_therapy"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Prior treatment in the recurrent/metastatic setting; patients must have received approved standard therapy",
+            [{"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}],
+        ),
+        ("Prior systemic therapy for metastatic disease may consist of chemotherapy as a single agent", []),
+    ],
+)
+def test_prior_treatment_in_the_metastatic_setting_is_a_line_already_given(text, found):
+    assert [c for c in constraints_of(text) if c["concept"] == "prior_lines"] == found

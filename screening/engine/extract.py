@@ -1274,6 +1274,16 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
         r"\b(?:received|had|been treated with)\s+(?:any\s+)?(?:prior\s+|previous\s+)?(?:(?:systemic|anti-?cancer|anti-?neoplastic)\s+)?(?:therapy|therapies|treatment)\s+for\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:locally\s+recurrent\s+)?(?:unresectable\s+|inoperable\s+)?(?:or\s+)?(?:metastatic|advanced|mbc|abc|recurrent|unresectable)\b",
         text,
     )
+    if (
+        kind == INCLUSION
+        and not negated
+        and not re.search(r"\bmay\b", text)
+        and re.match(
+            r"^\W*(?:(?:patients?|participants?)\s+)?(?:must\s+(?:have\s+)?(?:had|received)\s+)?(?:at least one\s+|1\s+)?(?:prior|previous)\s+(?:systemic\s+)?(?:treatment|therapy|line of (?:systemic\s+)?(?:treatment|therapy))\s+(?:in|for)\s+(?:the\s+)?(?:recurrent|metastatic|advanced|mbc|abc|locally)",
+            text,
+        )
+    ):
+        return [Constraint("prior_lines", ">=", 1, scope="total")]  # "Prior treatment in the metastatic setting"
     if treated and re.search(r"\b(?:considered|deemed|regarded) to have\s*$", text[: treated.start()]):
         treated = None  # "... are considered to have had prior therapy for metastatic disease" defines it
     if treated and not untreated and (kind == EXCLUSION) != negated:
