@@ -291,3 +291,15 @@ def test_stage_one_or_two_cancer_at_first_diagnosis_is_not_advanced_disease():
     # A recurrence after stage II may since have grown beyond surgery: she is asked.
     assert outcome(rule, cancer={"stage": "II", "metastatic": False, "presentation": "recurrent"}) == UNKNOWN
     assert outcome(rule, cancer={"stage": "III", "metastatic": False}) == UNKNOWN
+
+
+def test_an_exclusion_of_mmae_drug_conjugates_does_not_rule_out_other_drug_conjugates():
+    [rule] = extract(
+        "Exclusion Criteria:\n\n* Prior treatment with any antibody drug conjugate (ADC) containing a "
+        "monomethyl auristatin E (MMAE) payload\n",
+        lexicon(),
+    )
+    # Another drug conjugate does not rule her out; whether she also had an MMAE one is asked.
+    assert outcome(rule, treatment={"agents": ["sacituzumab govitecan"]}) == UNKNOWN
+    assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": False}}) == MET
+    assert outcome(rule, treatment={"agents": ["enfortumab vedotin"]}) == NOT_MET
