@@ -1458,3 +1458,14 @@ def test_an_if_that_qualifies_the_drugs_does_not_cut_the_count_of_lines_after_it
 )
 def test_prior_treatment_in_the_metastatic_setting_is_a_line_already_given(text, found):
     assert [c for c in constraints_of(text) if c["concept"] == "prior_lines"] == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unable to swallow capsules or has malabsorption syndrome, such as ulcerative colitis",
+        "Received cyclophosphamide within the past 4 months",
+    ],
+)
+def test_absorption_problems_and_recent_use_exclude_no_history(text):
+    assert constraints_of(text, "exclusion") == []

@@ -604,6 +604,10 @@ AUTOIMMUNE = re.compile(
 def extract_autoimmune(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if not AUTOIMMUNE.search(text) or (kind == EXCLUSION) == negated:
         return []
+    if re.search(
+        r"\bswallow\w*|\b(?:mal)?absorption\b|\bgastrointestinal (?:function|tract)\b", text
+    ) and not re.search(r"\bauto[\s-]?immune\b|\bconnective tissue\b", text):
+        return []  # bowel disease named as a reason tablets may not be absorbed
     if re.search(r"autoimmune hepatitis", text) and not re.search(r"autoimmune disease", text):
         return []
     specific = bool(
@@ -843,7 +847,8 @@ THERAPY_SKIP = re.compile(
     r"\b(?:hypersensitiv\w*|allerg\w*|anaphyla\w*|(?:infusion|severe) reactions?|reactions? to|contraindicat\w*|intoleran\w*|concomitant|concurrent\w*|cyp\w*|inducers?|p-gp|half[\s-]li\w*|washout|wash-out|unable to (?:take|receive|swallow)|ineligible for|candidates? for|not (?:a )?candidate|unsuitable for|plan\w* to receive|will receive|randomi[sz]ed to|scheduled|planned|planning|about to|to be treated|must be treated with|will be treated|current(?:ly)? (?:treatment|use|therapy|taking)|candidates? for|discontinued (?:due to|because of|for) (?:toxicit|intoleran|adverse|side)\w*|toxicit\w*|stopped|interrupt\w*|dose reduc\w*|cumulative|doses? (?:of|>|>=|exceed)\w*|irae\w*|immune[\s-]related adverse|adverse (?:events?|reactions?)|grade (?:>= ?)?[234]|toxic|side[\s-]effects?|not an? (?:option|candidate)|requir\w* (?:\w+ )?(?:radiation|radiotherapy))\b"
 )
 WASHOUT = re.compile(
-    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|"
+    r"^\W*(?:received|treatment with|use of)\b[^.;]{0,60}\bwithin (?:the )?(?:last |past )?[1-6]\s*months?\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
