@@ -1469,3 +1469,13 @@ def test_prior_treatment_in_the_metastatic_setting_is_a_line_already_given(text,
 )
 def test_absorption_problems_and_recent_use_exclude_no_history(text):
     assert constraints_of(text, "exclusion") == []
+
+
+def test_another_cancer_the_study_team_must_judge_is_asked_about():
+    text = (
+        "Patients with a prior or concurrent malignancy whose natural history or treatment has the potential "
+        "to interfere with the safety or efficacy assessment"
+    )
+    assert constraints_of(text, "exclusion") == [
+        {"concept": "other_malignancy", "op": "within_years", "value": None, "specific": True}
+    ]

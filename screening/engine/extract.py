@@ -380,10 +380,12 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
     if not match:
         return []
     if re.search(
-        r"\b(?:interfere|in the opinion|judg(?:e)?ment|participat\w* in|another (?:clinical )?(?:study|trial)|hematologic\w*|haematologic\w*)\b",
-        text,
+        r"\b(?:participat\w* in|another (?:clinical )?(?:study|trial)|hematologic\w*|haematologic\w*)\b", text
     ):
-        return []  # investigator judgement, other studies, or blood cancers: for the study team
+        return []  # other studies, or blood cancers: for the study team
+    # "Prior or concurrent malignancy whose natural history could interfere ...": whether hers
+    # does is the study team's judgement, so it is asked, not settled.
+    judged = bool(re.search(r"\b(?:interfere\w*|in the opinion|judg(?:e)?ment)\b", text))
     if re.search(r"\bbreast\b", match[0]) and not re.search(r"\bother\b|\banother\b|\bsecond\b", match[0]):
         return []
     carved = re.search(r"\bexceptions?\b|\bexcept\b|\bexcluding\b|\bother than\b", text)
@@ -418,8 +420,10 @@ def extract_other_cancer(text: str, kind: str, negated: bool, lexicon: Lexicon) 
         )
     ):
         window = 0
-    specific = bool(SOFTENER.search(text)) or bool(
-        re.search(r"\b(?:requir\w*|need\w*|undergoing) (?:active )?(?:treatment|therapy)\b", text)
+    specific = (
+        judged
+        or bool(SOFTENER.search(text))
+        or bool(re.search(r"\b(?:requir\w*|need\w*|undergoing) (?:active )?(?:treatment|therapy)\b", text))
     )
     return [Constraint("other_malignancy", "within_years", window, specific=specific)]
 
