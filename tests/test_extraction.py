@@ -1479,3 +1479,8 @@ def test_another_cancer_the_study_team_must_judge_is_asked_about():
     assert constraints_of(text, "exclusion") == [
         {"concept": "other_malignancy", "op": "within_years", "value": None, "specific": True}
     ]
+
+
+def test_what_patients_with_hepatitis_must_show_asks_whether_she_has_it():
+    text = "Participants with hepatitis B virus and/or hepatitis C virus infection must have undetectable viral load"
+    assert constraints_of(text, "exclusion") == [{"concept": "hepatitis", "op": "is", "value": True, "specific": True}]

@@ -2127,7 +2127,18 @@ def extract_item(
         # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
         # "Participants with ER+ disease of childbearing potential must undergo ovarian suppression"
         # asks something of women who could become pregnant only.
-        return extract_pregnancy(normal, kind, negated, lexicon), negated, "all"
+        found = extract_pregnancy(normal, kind, negated, lexicon)
+        if (
+            kind == EXCLUSION
+            and not negated
+            and re.match(r"^\W*(?:patients?|participants?|subjects?|those)\s+(?:with|who have)\b", normal)
+        ):
+            # "Participants with hepatitis B must have undetectable viral load": having it is asked about.
+            found += [
+                replace(c, specific=True)
+                for c in extract_hepatitis(normal, kind, negated, lexicon) + extract_hiv(normal, kind, negated, lexicon)
+            ]
+        return found, negated, "all"
     # "... for all tumour types other than mesothelioma" is about the others, breast cancer included.
     cancer_types = len(
         set(OTHER_CANCER_TYPES.findall(re.sub(r"\b(?:other than|except(?: for)?|excluding)\s+[^,;()]*", " ", normal)))
