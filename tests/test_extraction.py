@@ -1484,3 +1484,45 @@ def test_another_cancer_the_study_team_must_judge_is_asked_about():
 def test_what_patients_with_hepatitis_must_show_asks_whether_she_has_it():
     text = "Participants with hepatitis B virus and/or hepatitis C virus infection must have undetectable viral load"
     assert constraints_of(text, "exclusion") == [{"concept": "hepatitis", "op": "is", "value": True, "specific": True}]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "found"),
+    [
+        ("ECOG PS of 0~2.", "inclusion", [{"concept": "ecog", "op": "within", "value": {"ecog": 2}}]),
+        (
+            "Clinically significant cardiovascular, pulmonary, or gastrointestinal disorders.",
+            "exclusion",
+            [
+                {"concept": "heart_condition", "op": "is", "value": True},
+                {"concept": "lung_condition", "op": "is", "value": True},
+            ],
+        ),
+        (
+            "Treatment with systemic cancer therapy or anti-hormonal therapy within protocol specified intervals.",
+            "exclusion",
+            [],
+        ),
+        (
+            "Measurable disease per RECIST v1.1. Participants with mCRPC with bone-only, non-measurable disease are allowed.",
+            "inclusion",
+            [{"concept": "measurable_disease", "op": "is", "value": True}],
+        ),
+        ("HER2-negative cancers that have no FDA approved indication for HER2-directed therapy.", "exclusion", []),
+        (
+            "Patients who have progressed on ≤ 2 prior lines of endocrine therapy",
+            "inclusion",
+            [
+                {"concept": "prior_lines", "op": "<=", "value": 2, "scope": "endocrine"},
+                {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "endocrine"},
+            ],
+        ),
+        (
+            "Prior treatment with any ADC with a topoisomerase payload.",
+            "exclusion",
+            [{"concept": "prior_therapy", "op": "received_any", "value": ["class:topoisomerase1_adc"]}],
+        ),
+    ],
+)
+def test_phrasings_from_a_third_set_of_trials_outside_the_gold_set(text, kind, found):
+    assert constraints_of(text, kind) == found

@@ -83,6 +83,7 @@ def normalise(text: str) -> str:
     }
     for old, new in replacements.items():
         text = text.replace(old, new)
+    text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
     # Some copies lost their comparison signs ("Age  18" for "Age >= 18"): mark the gap.
     text = re.sub(r"(?<=[a-z%)]) {2,}(?=\d)", " ~ ", text)
     text = re.sub(r"\s+", " ", text)
@@ -102,7 +103,7 @@ NEGATED_START = re.compile(
     r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
 PERMISSION = re.compile(
-    r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible|allowed|permitted|included|acceptable)"
+    r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible(?! for (?:standard|treatment|therapy|systemic|surgery|resection|curative|endocrine|chemo\w*|her2))|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
     r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
@@ -452,7 +453,7 @@ def _other_cancer_window(text: str) -> int | None:
 
 
 HEART_BROAD = re.compile(
-    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart)\s+(?:(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|conditions?|illness|dysfunction|impairment|abnormalit(?:y|ies))"
+    r"\b(?:(?:clinically )?significant|serious|severe|uncontrolled|unstable|active|history of|known)\s+(?:[\w,/]+\s+){0,5}?(?:cardiac|cardiovascular|heart),?\s+(?:(?:[\w/-]+,\s+){0,3}(?:or|and|and/or)\s+(?:[\w,/]+\s+){0,3}?)?(?:disease|disorders?|conditions?|illness|dysfunction|impairment|abnormalit(?:y|ies))"
 )
 HEART_SPECIFIC = re.compile(
     r"\b(?:heart failure|cardiac failure|myocardial infarction|heart attack|unstable angina|angina|nyha|new york heart association|arrhythmi\w*|cardiomyopathy|myocarditis|coronary|congestive|atrial fibrillation|(?:coronary|cardiac|heart)[\w\s-]{0,20}?(?:bypass|stent\w*)|cabg|valvular|endocarditis|pericarditis|aortic stenosis|long qt|congenital (?:long )?qt\w*(?: prolongation)?|(?:abnormalities|abnormality) (?:in|of) (?:cardiac )?rhythm)\b"
@@ -506,7 +507,7 @@ def extract_heart(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
 LUNG = re.compile(
     r"\b(?:interstitial lung disease|ild|pneumonitis|pulmonary fibrosis|interstitial pneumonia|asthma|copd|chronic obstructive|emphysema|respiratory failure|pulmonary o?edema|pulmonary hypertension"
     r"|(?:oxygen|o2)[\s-]dependen\w*|dependen\w* on (?:supplemental |home )?oxygen|(?:supplemental|home|continuous) oxygen|(?:impaired|poor|reduced) (?:lung|pulmonary) function"
-    r"|(?:significant|severe|serious|uncontrolled|chronic|active|intercurrent)\s+(?:[\w,/-]+\s+){0,4}?(?:lung|pulmonary|respiratory)\b[\w\s,/-]{0,40}?\b(?:disease|conditions?|illness(?:es)?|dysfunction|impairment|compromise)"
+    r"|(?:significant|severe|serious|uncontrolled|chronic|active|intercurrent)\s+(?:[\w,/-]+\s+){0,4}?(?:lung|pulmonary|respiratory)\b[\w\s,/-]{0,40}?\b(?:disease|disorders?|conditions?|illness(?:es)?|dysfunction|impairment|compromise)"
     r"|(?:lung|pulmonary)[\s-]specific\s+(?:[\w-]+\s+){0,4}?(?:illness(?:es)?|disease|conditions?))\b"
 )
 
@@ -852,7 +853,8 @@ THERAPY_SKIP = re.compile(
 )
 WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|"
-    r"^\W*(?:received|treatment with|use of)\b[^.;]{0,60}\bwithin (?:the )?(?:last |past )?[1-6]\s*months?\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
+    r"^\W*(?:received|treatment with|use of)\b[^.;]{0,60}\bwithin (?:the )?(?:last |past )?[1-6]\s*months?\b|"
+    r"\bwithin (?:the )?protocol[\s-](?:specified|defined) (?:intervals?|windows?|periods?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(
     r"\b(?:except|excepting|other than|with (?:the )?exception of|excluding|apart from|besides|unless|not including|but not)\b"
@@ -1273,6 +1275,15 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             for c in _line_limits(match, source, kind)
             if not (c.op == ">=" and c.value == 0) and not (negated and c.op == "<=")
         )
+    if found and re.search(
+        r"\bprogress\w*\s+(?:on|after|following)\s+(?:<=|up to|no more than|at most|a maximum of)\s*\d", source
+    ):
+        # "progressed on <= 2 prior lines of endocrine therapy": at least one was given.
+        found += [
+            Constraint("prior_lines", ">=", 1, scope=c.scope)
+            for c in found
+            if c.op == "<=" and c.value >= 1 and not any(o.op in (">=", "==") and o.scope == c.scope for o in found)
+        ]
     if found:
         return [] if any(c.op == "<=" and c.value < 0 for c in found) else found
     untreated = re.search(
@@ -1949,7 +1960,7 @@ NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
-    r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b"
+    r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b|\bwill (?:begin|start|commence) (?:this|the|their)\b"
     # "Maintenance regimens are not considered separate regimens": how lines are counted.
     r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
 )
@@ -2148,6 +2159,10 @@ def extract_item(
     constraints: list[Constraint] = []
     softened_exclusion = kind == EXCLUSION and bool(PERMISSION.search(normal))
     worth_running = triggered(combined)
+    # "HER2-negative cancers that have no approved HER2 therapy" excludes only some HER2-negative ones.
+    qualified_exclusion = kind == EXCLUSION and re.search(
+        r"\b(?:that|which|who) (?:have|has|had) no\b|\bfor which (?:there (?:is|are) )?no\b", normal
+    )
     basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
     # what a breast cancer must be in the part that names it; two such parts are alternatives.
@@ -2172,6 +2187,8 @@ def extract_item(
             continue  # a basket trial's criterion for another cancer
         if extractor is extract_prior_therapy and THERAPY_CONDITION.search(conditional_scope):
             continue
+        if qualified_exclusion and (extractor.__name__ in BREAST_ONLY or extractor is extract_prior_therapy):
+            continue
         if softened_exclusion and extractor.__name__ in BREAST_ONLY:
             continue  # "... are allowed if all tumours were ER-positive" is a carve-out, not an exclusion
         if extractor is extract_prior_therapy:
@@ -2189,7 +2206,10 @@ def extract_item(
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
-    if MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note):
+    optional = MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note)
+    if optional and not OTHER_CANCER_TYPES.search(
+        (normalise(whole_item) if whole_item else with_note)[max(0, optional.start() - 80) : optional.end() + 40]
+    ):
         # "Measurable disease per RECIST. Evaluable disease is allowed in dose escalation": another
         # sentence, or the words after a definition, make measurable disease optional.
         constraints = [c for c in constraints if c.concept != "measurable_disease"]
