@@ -1526,3 +1526,11 @@ def test_what_patients_with_hepatitis_must_show_asks_whether_she_has_it():
 )
 def test_phrasings_from_a_third_set_of_trials_outside_the_gold_set(text, kind, found):
     assert constraints_of(text, kind) == found
+
+
+def test_a_list_written_with_commas_at_the_ends_of_its_items_is_still_read():
+    text = (
+        "Exclusion Criteria:\n\n* History of HBV, HCV, or HIV infection,\n* Clinically significant cardiac condition,\n"
+    )
+    found = [sorted(c.concept for c in rule.constraints) for rule in extract(text, lexicon())]
+    assert found == [["hepatitis", "hiv"], ["heart_condition"]]

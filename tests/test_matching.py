@@ -283,14 +283,13 @@ def test_an_exclusion_of_a_mutation_without_a_drug_needs_both():
     assert outcome(rule, biomarkers={"genes": {"BRCA1": "not_altered", "BRCA2": "not_altered"}}) == MET
 
 
-def test_stage_one_or_two_cancer_at_first_diagnosis_is_not_advanced_disease():
+def test_stage_one_or_two_cancer_now_is_not_advanced_disease():
     rule = Rule(
         "inclusion", "Stage III or IV", (Constraint("metastatic_disease", "in", ("locally_advanced", "metastatic")),)
     )
     assert outcome(rule, cancer={"stage": "II", "metastatic": False}) == NOT_MET
-    # A recurrence after stage II may since have grown beyond surgery: she is asked.
-    assert outcome(rule, cancer={"stage": "II", "metastatic": False, "presentation": "recurrent"}) == UNKNOWN
     assert outcome(rule, cancer={"stage": "III", "metastatic": False}) == UNKNOWN
+    assert outcome(rule, cancer={"stage": "III", "metastatic": False, "unresectable_locally_advanced": True}) == MET
 
 
 def test_an_exclusion_of_mmae_drug_conjugates_does_not_rule_out_other_drug_conjugates():
@@ -303,3 +302,9 @@ def test_an_exclusion_of_mmae_drug_conjugates_does_not_rule_out_other_drug_conju
     assert outcome(rule, treatment={"agents": ["sacituzumab govitecan"]}) == UNKNOWN
     assert outcome(rule, treatment={"received": {"antibody_drug_conjugate": False}}) == MET
     assert outcome(rule, treatment={"agents": ["enfortumab vedotin"]}) == NOT_MET
+
+
+def test_an_exclusion_naming_one_kind_of_cancer_needs_all_of_it():
+    [rule] = extract("Exclusion Criteria:\n\n* Concurrent HER2-overexpressing metastatic breast cancer\n", lexicon())
+    assert outcome(rule, cancer={"metastatic": True}, biomarkers={"her2": "low"}) == MET
+    assert outcome(rule, cancer={"metastatic": True}, biomarkers={"her2": "positive"}) == NOT_MET

@@ -1857,9 +1857,11 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, l
     if concepts == {"prior_lines"} or concepts == {"age"}:
         return "all"
     if excludes:
-        # "With a germline BRCA mutation, without a prior PARP inhibitor": both at once.
+        # "With a germline BRCA mutation, without a prior PARP inhibitor": both at once; so is one
+        # phrase naming several facts ("HER2-overexpressing metastatic breast cancer").
         conjoined = any(c.concept == "prior_therapy" and c.op == "not_received" for c in constraints)
-        return "all" if conjoined and not negated else "any"
+        one_phrase = not re.search(r"\bor\b|\band\b|[,;]", text)
+        return "all" if (conjoined and not negated) or one_phrase else "any"
     if not re.search(r"\bor\b|\beither\b", text):
         return "all"
     # Only an "or" left once the ones inside a single requirement are gone offers alternatives;
@@ -2428,8 +2430,17 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
         for item, lead in _items(section.items):
             if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
                 continue
-            if item.text.rstrip().endswith(",") and len(item.text) < 80:
-                # "Regarding prior olaparib or palbociclib," opens a thought the next item finishes.
+            if (
+                item.text.rstrip().endswith(",")
+                and len(item.text) < 80
+                and re.match(
+                    r"\W*(?:regarding|concerning|with (?:regard|respect) to|as for|for|in|among|if|when)\b",
+                    item.text,
+                    re.I,
+                )
+            ):
+                # "Regarding prior olaparib or palbociclib," opens a thought the next item finishes; a list
+                # written with commas at the ends of its items ("Measurable disease per RECIST,") does not.
                 number += 1
                 rules.append(Rule(kind=kind, text=item.text.strip(), item=number, heading=section.heading))
                 continue

@@ -111,12 +111,15 @@ def disease_extent(profile: Profile) -> str | None:
     if metastatic:
         return "metastatic"
     if metastatic is False:
+        if profile.cancer.stage in ("0", "I", "II"):
+            # The questionnaire asks the stage now: stage 0-II cancer has not grown beyond what surgery
+            # removes. It decides before the "unresectable" answer so that a "Not sure" there never
+            # rules out more than an answer would.
+            return "early"
         if profile.cancer.unresectable_locally_advanced:
             return "locally_advanced"
         if profile.cancer.unresectable_locally_advanced is False:
             return "early"
-        if profile.cancer.stage in ("0", "I", "II") and profile.cancer.presentation != "recurrent":
-            return "early"  # stage I-II cancer at first diagnosis has not grown beyond what surgery removes
         return "not_metastatic"
     return None
 
@@ -283,6 +286,8 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
         return extent in value
     if concept == "early_stage":
         metastatic = cancer.is_metastatic
+        if metastatic is False and cancer.stage in ("0", "I", "II"):
+            return cancer.stage in value if op == "in" else True  # as disease_extent: the stage now decides
         if metastatic or cancer.unresectable_locally_advanced:
             return False  # cancer surgery cannot remove is not early-stage either
         if op == "in" and cancer.stage is not None and cancer.stage != "IV":
