@@ -1534,3 +1534,11 @@ def test_a_list_written_with_commas_at_the_ends_of_its_items_is_still_read():
     )
     found = [sorted(c.concept for c in rule.constraints) for rule in extract(text, lexicon())]
     assert found == [["hepatitis", "hiv"], ["heart_condition"]]
+
+
+def test_a_sentence_setting_a_receptor_threshold_defines_it():
+    text = (
+        "Documented ER positive and/or PgR positive by immunohistochemistry. The threshold to qualify as ER or "
+        "PgR positive is ≥1% per ASCO/CAP guidelines."
+    )
+    assert constraints_of(text) == [{"concept": "hormone_receptor", "op": "is", "value": "positive", "scope": "hr"}]

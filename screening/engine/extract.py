@@ -1962,6 +1962,7 @@ NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
+    r"|\bthreshold (?:to qualify|for (?:being )?(?:considered|called))\b"
     r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b|\bwill (?:begin|start|commence) (?:this|the|their)\b"
     # "Maintenance regimens are not considered separate regimens": how lines are counted.
     r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
