@@ -1,7 +1,7 @@
 """The engine measured on real trials (python manage.py evaluate).
 
-The issue's targets are not all met yet (see the README); these floors keep what has
-been reached from slipping back while the engine improves.
+These floors are the issue's targets (extraction recall is held a little above its 0.85),
+so what has been reached cannot slip back while the engine improves.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
 
 def test_extraction_quality_does_not_slip(shared):
     overall = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon()).overall
-    assert overall.precision >= 0.90 and overall.recall >= 0.88
+    assert overall.precision >= 0.95 and overall.recall >= 0.88
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
