@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
@@ -102,6 +103,7 @@ _SUBSTUDY = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def scope_of(body: str) -> str:
     """A trailing "(phase II)", a leading "For Module 2 only," or a sub-study's name limits an item to part of the trial."""
     match = _SCOPE.search(body) or _LEADING_SCOPE.search(body) or _SUBSTUDY.search(body)

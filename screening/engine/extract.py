@@ -601,7 +601,7 @@ def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
 
 
 AUTOIMMUNE = re.compile(
-    r"(?<!non-)(?<!non )\bauto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
+    r"\b(?<!non-)(?<!non )auto[\s-]?immune\b|\bconnective tissue diseases?\b|\bimmune[\s-]mediated (?:disease|disorder|condition)s?\b"
     r"|\bconnective tissue disorders?\b|\binflammatory bowel disease\b|\bcrohn'?s\b|\bulcerative colitis\b"
 )
 
@@ -656,7 +656,7 @@ METASTATIC = re.compile(
 ADVANCED = re.compile(
     r"\b(?:locally advanced|locally-advanced|advanced|abc|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
     # "recurrent or metastatic", "relapsed/metastatic": a recurrence may be local
-    r"|\b(?:relapsed|recurrent)\s*(?:/|or|and/or|,)\s*(?=metastatic|advanced)|(?<=metastatic)\s*(?:/|or|and/or|,)\s*(?:relapsed|recurrent)\b"
+    r"|\b(?:relapsed|recurrent)\s*(?:/|or|and/or|,)\s*(?=metastatic|advanced)|\bmetastatic\s*(?:/|or|and/or|,)\s*(?:relapsed|recurrent)\b"
 )
 EARLY = re.compile(
     r"\b(?:early[\s-]?stage|early breast cancer|(?<!non-)(?<!non )operable|non-?metastatic|no evidence of (?:distant )?metasta\w*|no (?:distant )?metasta\w*|without (?:distant )?metasta\w*|m0|curative[\s-]intent|candidates? for (?:definitive |curative )?(?:surgery|resection)|scheduled for (?:definitive )?surgery|prior to (?:definitive )?surgery|before (?:definitive )?surgery|neoadjuvant|pre-?operative|(?:willing|eligible|able|scheduled|planned|plan|appropriate|suitable|candidates?) (?:to undergo|for) (?:definitive |primary |breast )?(?:surgery|surgical resection|lumpectomy|mastectomy)|surgical removal of all|breast[\s-]conserving surgery)\b"
@@ -1838,7 +1838,8 @@ _TRIGGERED_BY = {
 }
 
 
-def triggered(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def triggered(text: str) -> frozenset[str]:
     """The extractors worth running on a text."""
     names: set[str] = set()
     for found in _TRIGGER_SCAN.findall(text):
@@ -1846,7 +1847,7 @@ def triggered(text: str) -> set[str]:
     for name, pattern in TRIGGER_PATTERNS.items():
         if pattern.search(text):
             names.add(name)
-    return names
+    return frozenset(names)
 
 
 def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, lexicon: Lexicon) -> str:
@@ -1942,11 +1943,13 @@ def _permitted_under(items: list[Item]) -> set[int]:
     participants may be enrolled:"): they say who is let in, not who is kept out."""
     found: set[int] = set()
     for item in items:
+        if not (item.children and item.text.rstrip().endswith(":")):
+            found |= _permitted_under(item.children)
+            continue
         normal = normalise(item.text)
         permission = PERMISSION.search(normal)
         if (
-            item.text.rstrip().endswith(":")
-            and permission
+            permission
             and not DENIAL.search(normal)
             and not re.search(r"\bnot\s+(?:\w+\s+)?$", normal[: permission.start()])
         ):
@@ -1963,7 +1966,7 @@ NOT_A_CRITERION = re.compile(
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
     r"|\bthreshold (?:to qualify|for (?:being )?(?:considered|called))\b"
-    r"|\bwill be (?:assigned|allocated|placed|given|offered|switched)\b|\bwill (?:begin|start|commence) (?:this|the|their)\b"
+    r"|\bwill (?:be (?:assigned|allocated|placed|given|offered|switched)|(?:begin|start|commence) (?:this|the|their))\b"
     # "Maintenance regimens are not considered separate regimens": how lines are counted.
     r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
 )
@@ -2039,6 +2042,8 @@ def extract_item(
     # "STEP 2: RANDOMIZATION: Participants must not ...": the label names when it applies.
     normal = STEP_LABEL.sub("", normalise(text))
     context = normalise(lead)
+    if not triggered(f"{context} {normal}".strip() if context else normal):
+        return [], False, "all"  # no extractor has a word to go on (labs, consent, contraception...)
     negated = bool(NEGATED_START.match(normal))
     if negated and kind == EXCLUSION and EXCLUSION_NOT_ALLOWED.match(normal):
         # "No prior chemotherapy is allowed" under exclusions: the therapy is what excludes.
@@ -2154,9 +2159,10 @@ def extract_item(
             ]
         return found, negated, "all"
     # "... for all tumour types other than mesothelioma" is about the others, breast cancer included.
-    cancer_types = len(
-        set(OTHER_CANCER_TYPES.findall(re.sub(r"\b(?:other than|except(?: for)?|excluding)\s+[^,;()]*", " ", normal)))
-    )
+    listed = normal
+    if "other than" in normal or "except" in normal or "excluding" in normal:
+        listed = re.sub(r"\b(?:other than|except(?: for)?|excluding)\s+[^,;()]*", " ", normal)
+    cancer_types = len(set(OTHER_CANCER_TYPES.findall(listed)))
     # A criterion about another cancer, or a basket trial's list of cancers.
     other_cancer = (cancer_types >= 1 and not re.search(r"\bbreast\b", normal)) or cancer_types >= 2
     constraints: list[Constraint] = []
@@ -2169,7 +2175,11 @@ def extract_item(
     basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
     # what a breast cancer must be in the part that names it; two such parts are alternatives.
-    breast_parts = [part for part in _list_parts(main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
+    breast_parts = (
+        [part for part in _list_parts(main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
+        if basket_with_breast
+        else []
+    )
     for extractor in EXTRACTORS:
         if extractor.__name__ not in worth_running:
             continue
@@ -2209,7 +2219,8 @@ def extract_item(
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
-    optional = MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note)
+    measurable = any(c.concept == "measurable_disease" for c in constraints)
+    optional = measurable and MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note)
     if optional and not OTHER_CANCER_TYPES.search(
         (normalise(whole_item) if whole_item else with_note)[max(0, optional.start() - 80) : optional.end() + 40]
     ):
