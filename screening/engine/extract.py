@@ -2174,7 +2174,8 @@ def extract_item(
     )
     basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
-    # what a breast cancer must be in the part that names it; two such parts are alternatives.
+    # what a breast cancer must be in the part that names it; of several such parts, only what
+    # they agree on is required.
     breast_parts = (
         [part for part in _list_parts(main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
         if basket_with_breast
