@@ -567,19 +567,20 @@ HIV = re.compile(r"\b(?:hiv|human immunodeficiency virus|aids)\b")
 
 
 def extract_hiv(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
-    if not HIV.search(text):
+    mentions = list(HIV.finditer(text))
+    if not mentions:
         return []
-    if not any(
-        not re.match(
+    if all(
+        re.match(
             r"[\s-]*(?:infected|positive)?\s*(?:patients?|participants?|subjects?)?\s*(?:should|will|must|may) be (?:monitored|followed)",
             text[found.end() :],
         )
-        for found in HIV.finditer(text)
+        for found in mentions
     ):
         return []  # "HIV-infected patients should be monitored every 12 weeks": care for those allowed in
     if all(
         re.search(r"\b(?:due to|caused by|secondary to|from)\b[^.;]{0,30}$", text[: found.start()])
-        for found in HIV.finditer(text)
+        for found in mentions
     ):
         return []  # "neuropathy, e.g. due to diabetes, HIV, ..." names a cause of something else
     excludes = (kind == EXCLUSION) != negated
@@ -688,9 +689,11 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     if early and re.search(r"\((?:a|an|the) [^()]*$", text[: early.start()]):
         early = None  # "MammaPrint (a genomic test ... in early-stage breast cancer)" describes the test
     found: list[Constraint] = []
-    if kind == INCLUSION and not negated and not history and STAGE_THREE_OR_FOUR.search(text):
+    requires = kind == INCLUSION and not negated
+    outside = _disease_named_outside_therapy(text) if requires and (metastatic or advanced) else None
+    if requires and not history and STAGE_THREE_OR_FOUR.search(text):
         return [Constraint("metastatic_disease", "in", ("locally_advanced", "metastatic"))]
-    if kind == INCLUSION and not negated:
+    if requires:
         if (
             early
             and not metastatic
@@ -719,11 +722,10 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                 r"work[\s-]?up|\b(?:scan|imaging|staging studies)\b|\bprogression (?:within|during) (?:the first )?\d",
                 text,
             )
-            and (not LINES_NUMBER.search(text) or _disease_named_outside_therapy(text))
+            and (outside or not LINES_NUMBER.search(text))
         ):
-            named = _disease_named_outside_therapy(text)
-            therapy_context = named is None
-            named = named or metastatic or advanced
+            therapy_context = outside is None
+            named = outside or metastatic or advanced
             # "Tissue from a metastatic lesion or the primary tumour" asks for a sample, not for spread.
             sample = re.search(
                 r"\b(?:tissue|specimens?|samples?|archiv\w*|obtained from|biops\w* (?:of|from)|primary or metastatic|metastatic or primary)\b",
@@ -1562,6 +1564,15 @@ EITHER_SEX = re.compile(
 )
 
 
+BOTH_MENOPAUSAL_STATES = re.compile(
+    r"\bpre[\s-]*(?:and|or|/|,)\s*post[\s-]*menopausal\b|\bpost[\s-]*(?:and|or|/|,)\s*pre[\s-]*menopausal\b"
+)
+MENOPAUSE_DEFINED = re.compile(
+    r"menopaus[^.;]*\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol|menses|menstrua\w*)\b"
+    r"|\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol)\b[^.;]*menopaus"
+)
+
+
 def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if "~" in text:
         return []  # "Age ~ 18": the sign was lost
@@ -1612,15 +1623,6 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     ):
         found.append(Constraint("age", ">=", 18))
     return found
-
-
-BOTH_MENOPAUSAL_STATES = re.compile(
-    r"\bpre[\s-]*(?:and|or|/|,)\s*post[\s-]*menopausal\b|\bpost[\s-]*(?:and|or|/|,)\s*pre[\s-]*menopausal\b"
-)
-MENOPAUSE_DEFINED = re.compile(
-    r"menopaus[^.;]*\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol|menses|menstrua\w*)\b"
-    r"|\b(?:age|aged|years|amenorrh\w*|oophorectom\w*|fsh|estradiol)\b[^.;]*menopaus"
-)
 
 
 def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
@@ -1964,8 +1966,9 @@ INFORMATIONAL = re.compile(
 NOT_A_CRITERION = re.compile(
     r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
-    # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
+    # "The threshold to qualify as ER positive is >= 1%" defines a word.
     r"|\bthreshold (?:to qualify|for (?:being )?(?:considered|called))\b"
+    # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
     r"|\bwill (?:be (?:assigned|allocated|placed|given|offered|switched)|(?:begin|start|commence) (?:this|the|their))\b"
     # "Maintenance regimens are not considered separate regimens": how lines are counted.
     r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
@@ -2172,6 +2175,7 @@ def extract_item(
     qualified_exclusion = kind == EXCLUSION and re.search(
         r"\b(?:that|which|who) (?:have|has|had) no\b|\bfor which (?:there (?:is|are) )?no\b", normal
     )
+    about_another_cancer = other_cancer or bool(ANOTHER_CANCER.search(normal))
     basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
     # what a breast cancer must be in the part that names it; of several such parts, only what
@@ -2189,7 +2193,7 @@ def extract_item(
             if basket_with_breast and extractor in (extract_hormone_receptor, extract_her2)
             else None
         )
-        if (other_cancer or ANOTHER_CANCER.search(normal)) and (
+        if about_another_cancer and (
             (
                 extractor.__name__ in BREAST_ONLY
                 and not (basket_with_breast and extractor in (extract_stage, extract_measurable))
@@ -2208,7 +2212,7 @@ def extract_item(
         if extractor is extract_prior_therapy:
             # The lead lends its verb ("Prior treatment with any of:") to an item naming a therapy.
             source = combined if context and lexicon.therapy_mentions(normal) else normal
-        elif breast_biology and (other_cancer or ANOTHER_CANCER.search(normal)):
+        elif breast_biology and about_another_cancer:
             constraints.extend(c for c in breast_biology if c not in constraints)
             continue
         elif extractor in CARVE_OUT_BLIND:
@@ -2220,11 +2224,9 @@ def extract_item(
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
-    measurable = any(c.concept == "measurable_disease" for c in constraints)
-    optional = measurable and MEASURABLE_OPTIONAL.search(normalise(whole_item) if whole_item else with_note)
-    if optional and not OTHER_CANCER_TYPES.search(
-        (normalise(whole_item) if whole_item else with_note)[max(0, optional.start() - 80) : optional.end() + 40]
-    ):
+    item_text = normalise(whole_item) if whole_item else with_note
+    optional = any(c.concept == "measurable_disease" for c in constraints) and MEASURABLE_OPTIONAL.search(item_text)
+    if optional and not OTHER_CANCER_TYPES.search(item_text[max(0, optional.start() - 80) : optional.end() + 40]):
         # "Measurable disease per RECIST. Evaluable disease is allowed in dose escalation": another
         # sentence, or the words after a definition, make measurable disease optional.
         constraints = [c for c in constraints if c.concept != "measurable_disease"]
@@ -2466,13 +2468,15 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             first_of_item = len(rules)
             # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires;
             # nor does a proviso listed under a permission.
-            note = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE)) or id(item) in permitted
+            no_requirement = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE)) or id(item) in permitted
             for sentence in sentences(item.text.strip(), kind):
                 normal = normalise(sentence)
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
                 denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
                 constraints, negated, logic = (
-                    ([], False, "all") if note else extract_item(sentence, kind, lexicon, lead, denied, item.text)
+                    ([], False, "all")
+                    if no_requirement
+                    else extract_item(sentence, kind, lexicon, lead, denied, item.text)
                 )
                 # A later sentence of the same item restating a constraint adds nothing.
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
@@ -2506,18 +2510,18 @@ def _loosest_line_limits(item_rules: list[Rule]) -> list[Rule]:
             return []
         return [c for c in rule.constraints if c.concept == "prior_lines" and c.op == "<="]
 
+    def loosest_elsewhere(rule: Rule, scope: str) -> int:
+        return max(
+            (c.value for other in item_rules if other is not rule for c in caps(other) if c.scope == scope), default=-1
+        )
+
     if sum(1 for rule in item_rules if caps(rule)) < 2:
         return item_rules  # one sentence with two caps ("up to 3 in all, no more than 2 for MBC") means both
-    looser: dict[int, dict[str, int]] = {}
-    for rule in item_rules:
-        elsewhere = looser.setdefault(id(rule), {})
-        for c in (c for other in item_rules if other is not rule for c in caps(other)):
-            elsewhere[c.scope] = max(elsewhere.get(c.scope, c.value), c.value)
     return [
         replace(
             rule,
             constraints=tuple(
-                c for c in rule.constraints if not (c in caps(rule) and c.value < looser[id(rule)].get(c.scope, -1))
+                c for c in rule.constraints if not (c in caps(rule) and c.value < loosest_elsewhere(rule, c.scope))
             ),
         )
         for rule in item_rules
