@@ -116,16 +116,28 @@ def stated_fact(rule: Rule, constraint: Any) -> dict[str, Any]:
     return fact
 
 
+RECORD_FOLDERS = ("ctgov/converted", "ctgov/studies", "eval-source/trials-v2")
+
+
+def record_path(shared: Path, nct_id: str) -> Path:
+    """Where a trial's record is in the shared data (the first folder that has it)."""
+    for folder in RECORD_FOLDERS:
+        path = shared / folder / f"{nct_id}.json"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"No record for {nct_id} under {shared}")
+
+
 def record_text(path: Path) -> tuple[str, Study]:
     study = Study.model_validate_json(path.read_bytes())
     return study.protocol_section.eligibility_module.eligibility_criteria, study
 
 
-def evaluate_extraction(gold_dir: Path, records_dir: Path, lexicon: Lexicon) -> ExtractionReport:
+def evaluate_extraction(gold_paths: list[Path], shared: Path, lexicon: Lexicon) -> ExtractionReport:
     report = ExtractionReport()
-    for gold_path in sorted(gold_dir.glob("NCT*.json")):
+    for gold_path in gold_paths:
         gold = json.loads(gold_path.read_text())
-        text, _ = record_text(records_dir / f"{gold['nct_id']}.json")
+        text, _ = record_text(record_path(shared, gold["nct_id"]))
         rules = extract(text, lexicon)
         by_item: dict[int, list[Rule]] = defaultdict(list)
         for rule in rules:
@@ -239,15 +251,68 @@ def evaluate_trec(shared: Path, profiles_path: Path, lexicon: Lexicon) -> Judgem
     return report
 
 
-def evaluate_gold_profiles(profile_paths: list[Path], records_dir: Path, lexicon: Lexicon) -> JudgementReport:
+def gold_profiles(profile_paths: list[Path]) -> list[dict[str, Any]]:
+    return [entry for path in profile_paths for entry in json.loads(path.read_text())]
+
+
+def evaluate_gold_profiles(profile_paths: list[Path], shared: Path, lexicon: Lexicon) -> JudgementReport:
     report = JudgementReport("gold profiles")
-    cache: dict[str, TrialFacts] = {}
-    for path in profile_paths:
-        for entry in json.loads(path.read_text()):
-            patient = load_profile(entry["profile"])
-            for nct_id, judgement in entry["judgements"].items():
-                if nct_id not in cache:
-                    cache[nct_id] = trial_facts_from_record(records_dir / f"{nct_id}.json", lexicon)
-                result = screen_trial(cache[nct_id], patient, lexicon)
-                report.add(judgement, result, f"{entry['id']} {nct_id}")
+    trials: dict[str, TrialFacts] = {}
+    for entry in gold_profiles(profile_paths):
+        patient = load_profile(entry["profile"])
+        for nct_id, judgement in entry["judgements"].items():
+            if nct_id not in trials:
+                trials[nct_id] = trial_facts_from_record(record_path(shared, nct_id), lexicon)
+            report.add(judgement, screen_trial(trials[nct_id], patient, lexicon), f"{entry['id']} {nct_id}")
     return report
+
+
+PAIR_JUDGEMENT = {"not_excluded": "eligible", "not_a_fit": "excluded"}
+
+
+@dataclass
+class AgreedPairs:
+    """Judged pairs kept where two independent labellers agree; the rest are dropped."""
+
+    pairs: list[tuple[str, str, str]]  # (profile id, NCT ID, "eligible" | "excluded")
+    disagreed: int
+    trials: int
+
+
+def agreed_pairs(batch_dir: Path) -> AgreedPairs:
+    labels: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in sorted(batch_dir.glob("labeller-*.json")):
+        for entry in json.loads(path.read_text()):
+            labels[(entry["profile"], entry["nct_id"])].append(entry["label"])
+    agreed = [
+        (profile, nct_id, PAIR_JUDGEMENT[given[0]])
+        for (profile, nct_id), given in sorted(labels.items())
+        if len(given) == 2 and given[0] == given[1]
+    ]
+    return AgreedPairs(agreed, sum(1 for given in labels.values() if len(set(given)) > 1), len({n for _, n, _ in agreed}))
+
+
+def evaluate_pairs(batch_dir: Path, profile_paths: list[Path], shared: Path, lexicon: Lexicon) -> JudgementReport:
+    """Blind-judged profile x trial pairs on trials outside the gold set."""
+    batch = agreed_pairs(batch_dir)
+    report = JudgementReport(
+        f"judged pairs {batch_dir.name} ({len(batch.pairs)} agreed over {batch.trials} trials, {batch.disagreed} dropped)"
+    )
+    profiles = {entry["id"]: load_profile(entry["profile"]) for entry in gold_profiles(profile_paths)}
+    trials: dict[str, TrialFacts] = {}
+    for profile_id, nct_id, judgement in batch.pairs:
+        if nct_id not in trials:
+            trials[nct_id] = trial_facts_from_record(record_path(shared, nct_id), lexicon)
+        report.add(judgement, screen_trial(trials[nct_id], profiles[profile_id], lexicon), f"{profile_id} {nct_id}")
+    return report
+
+
+def latest_first_look(path: Path) -> dict[str, str]:
+    """The last row of the first-look table, by column name (empty when there is none yet)."""
+    if not path.exists():
+        return {}
+    rows = [line.strip().strip("|").split("|") for line in path.read_text().splitlines() if line.startswith("|")]
+    rows = [[cell.strip() for cell in row] for row in rows if not set("".join(row)) <= set("-: ")]
+    if len(rows) < 2:
+        return {}
+    return dict(zip(rows[0], rows[-1], strict=False))

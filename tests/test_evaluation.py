@@ -15,7 +15,14 @@ from django.core.management import call_command
 
 from screening.engine.lexicon import CATEGORIES
 from screening.engine.rules import Constraint, Rule
-from screening.evaluation import evaluate_extraction, evaluate_gold_profiles, evaluate_trec, stated_fact
+from screening.evaluation import (
+    agreed_pairs,
+    evaluate_extraction,
+    evaluate_gold_profiles,
+    evaluate_trec,
+    latest_first_look,
+    stated_fact,
+)
 from tests.conftest import shared_path
 from tests.engine_helpers import ROOT, lexicon
 
@@ -28,26 +35,26 @@ def shared() -> Path:
 
 
 def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
-    report = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon())
+    report = evaluate_extraction(sorted((GOLD / "trials").glob("NCT*.json")), shared, lexicon())
     assert report.trials >= 40 and report.criteria >= 400
     assert set(report.by_category) >= set(CATEGORIES)
     assert len(report.unmatched) < report.criteria * 0.05
 
 
 def test_extraction_quality_does_not_slip(shared):
-    overall = evaluate_extraction(GOLD / "trials", shared / "ctgov" / "converted", lexicon()).overall
+    overall = evaluate_extraction(sorted((GOLD / "trials").glob("NCT*.json")), shared, lexicon()).overall
     assert overall.precision >= 0.95 and overall.recall >= 0.88
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
-    gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared / "ctgov" / "converted", lexicon())
+    gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
     assert gold.eligible >= 60 and gold.eligible_hidden_share <= 0.05
     assert trec.eligible >= 25 and trec.eligible_hidden_share <= 0.05
 
 
 def test_trials_judged_excluded_are_mostly_marked_not_a_fit(shared):
-    gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared / "ctgov" / "converted", lexicon())
+    gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
     assert gold.excluded_caught_share >= 0.80
     assert trec.excluded_caught_share >= 0.60
@@ -82,13 +89,45 @@ def test_a_fact_found_twice_in_one_criterion_is_counted_once(tmp_path):
             "eligibilityModule": {"eligibilityCriteria": f"Inclusion Criteria:\n\n* {criterion}\n"},
         }
     }
-    (tmp_path / "NCT00000001.json").write_text(json.dumps(record))
+    (tmp_path / "ctgov" / "converted").mkdir(parents=True)
+    (tmp_path / "ctgov" / "converted" / "NCT00000001.json").write_text(json.dumps(record))
     gold = tmp_path / "gold"
     gold.mkdir()
     pregnancy = {"concept": "pregnancy", "op": "is", "value": True}
     entry = {"kind": "inclusion", "starts": criterion[:50], "constraints": [pregnancy]}
     (gold / "NCT00000001.json").write_text(json.dumps({"nct_id": "NCT00000001", "criteria": [entry]}))
 
-    score = evaluate_extraction(gold, tmp_path, lexicon()).by_category["current_health"]
+    score = evaluate_extraction([gold / "NCT00000001.json"], tmp_path, lexicon()).by_category["current_health"]
 
     assert (score.true_positive, score.false_positive, score.false_negative) == (1, 0, 0)
+
+
+def test_judged_pairs_count_only_where_both_labellers_agree(tmp_path):
+    first = [
+        {"nct_id": "NCT1", "profile": "p1", "label": "not_excluded"},
+        {"nct_id": "NCT1", "profile": "p2", "label": "not_a_fit"},
+        {"nct_id": "NCT2", "profile": "p1", "label": "not_a_fit"},
+    ]
+    second = [
+        {"nct_id": "NCT1", "profile": "p1", "label": "not_excluded"},
+        {"nct_id": "NCT1", "profile": "p2", "label": "not_excluded"},
+        {"nct_id": "NCT2", "profile": "p1", "label": "not_a_fit"},
+    ]
+    (tmp_path / "labeller-a.json").write_text(json.dumps(first))
+    (tmp_path / "labeller-b.json").write_text(json.dumps(second))
+
+    batch = agreed_pairs(tmp_path)
+
+    assert batch.pairs == [("p1", "NCT1", "eligible"), ("p1", "NCT2", "excluded")]
+    assert batch.disagreed == 1 and batch.trials == 2
+
+
+def test_the_latest_first_look_is_the_last_row_of_its_table(tmp_path):
+    path = tmp_path / "first-look.md"
+    path.write_text(
+        "# First looks\n\n| date | batch | precision |\n| --- | --- | --- |\n"
+        "| 2026-11-01 | one | 0.83 |\n| 2026-12-04 | two | 0.88 |\n\nNotes.\n"
+    )
+
+    assert latest_first_look(path) == {"date": "2026-12-04", "batch": "two", "precision": "0.88"}
+    assert latest_first_look(tmp_path / "missing.md") == {}
