@@ -110,6 +110,13 @@ def scope_of(body: str) -> str:
     return match["scope"] if match else ""
 
 
+# A plain line that states its own requirement is a criterion of its own, not one more
+# alternative under "... as 1 of the following:" (unbulleted records give no other sign).
+_REQUIRES = re.compile(
+    r"\b(?:must|should|shall|(?:is|are) required|(?:is|are) (?:not )?(?:eligible|allowed|permitted))\b", re.I
+)
+
+
 def _continues(previous: str, body: str, indent: int) -> bool:
     """Whether a plain line carries on the item above it rather than starting a new one."""
     if indent > 0:
@@ -163,7 +170,12 @@ def parse(text: str) -> list[Section]:
             if last_item is not None and not blank_since_item and _continues(last_item.text, body, indent):
                 last_item.text = f"{last_item.text} {body}"
                 continue
-            if plain_lead is not None and not blank_since_item and not body.endswith(":"):
+            if (
+                plain_lead is not None
+                and not blank_since_item
+                and not body.endswith(":")
+                and not _REQUIRES.search(body)
+            ):
                 # Plain lines under "Defined by one of the following:" belong to it.
                 item = Item(body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort)
                 plain_lead.children.append(item)

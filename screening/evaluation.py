@@ -289,7 +289,9 @@ def agreed_pairs(batch_dir: Path) -> AgreedPairs:
         for (profile, nct_id), given in sorted(labels.items())
         if len(given) == 2 and given[0] == given[1]
     ]
-    return AgreedPairs(agreed, sum(1 for given in labels.values() if len(set(given)) > 1), len({n for _, n, _ in agreed}))
+    return AgreedPairs(
+        agreed, sum(1 for given in labels.values() if len(set(given)) > 1), len({n for _, n, _ in agreed})
+    )
 
 
 def evaluate_pairs(batch_dir: Path, profile_paths: list[Path], shared: Path, lexicon: Lexicon) -> JudgementReport:

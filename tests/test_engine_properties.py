@@ -239,3 +239,15 @@ def test_any_valid_profile_screens_without_error_and_every_criterion_has_a_reaso
     for trial in trials():
         result = screen_trial(trial, patient, lexicon())
         assert all(item["reason"] for item in result["criteria"])
+
+
+@given(PROFILES)
+@settings(max_examples=100, deadline=None)
+def test_a_criterion_that_is_not_met_never_says_the_answer_was_unknown(data):
+    patient = load_profile(data)
+    for trial in trials():
+        for item in screen_trial(trial, patient, lexicon())["criteria"]:
+            if item["outcome"] == "not_met":
+                # It may mention another, unknown part of the criterion beside the answer that decides it.
+                unsure = "not sure" in item["reason"] or "do not know" in item["reason"]
+                assert not unsure or any(known in item["reason"] for known in ("you said", "you told us")), item

@@ -179,6 +179,10 @@ def your_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> s
         )
     if concept in ("metastatic_disease", "early_stage"):
         metastatic = cancer.is_metastatic
+        if metastatic is None and cancer.unresectable_locally_advanced:
+            return "you said surgery cannot remove the cancer"
+        if metastatic is None and cancer.stage:
+            return f"you said the cancer is stage {cancer.stage}"
         if metastatic is None:
             return "you were not sure whether the cancer has spread"
         return (
@@ -208,6 +212,14 @@ def your_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> s
         ]
         if parts:
             return "you told us about your lines of treatment since the cancer spread (" + ", ".join(parts) + ")"
+        # Without counts, "never had chemotherapy" still settles a count of chemotherapy lines.
+        never = [
+            TREATMENT_WORDS[kind]
+            for kind in ("chemotherapy", "endocrine_therapy")
+            if profile.treatment.received.get(kind) is False
+        ]
+        if never:
+            return "you said you have not had " + _listed(never, "or")
         return "you were not sure how many lines of treatment you have had since the cancer spread"
     if concept == "gene_alteration":
         known = [f"{gene} {status.replace('_', ' ')}" for gene, status in biomarkers.genes.items() if status]
@@ -334,6 +346,11 @@ def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
         return f"This trial {verb} {fact}{cohort}; {answer}, which fits."
     if outcome.outcome == NOT_MET:
         return f"This trial {verb} {fact}{cohort}, and {answer}."
+    if outcome.contradicted:
+        return (
+            f"This trial may {verb.replace('rules', 'rule').replace('needs', 'need')} {fact}{cohort}, and {answer}; "
+            f"but its wording leaves room ({', '.join(rule.doubts)}), so the study team should say whether it applies."
+        )
     return f"This trial {verb} {fact}{cohort}; {answer}, so this is still to check."
 
 
@@ -355,6 +372,10 @@ def _deciding(outcome: Outcome) -> Constraint:
 def question(outcome: Outcome, lexicon: Lexicon) -> str | None:
     if outcome.outcome != UNKNOWN:
         return None
+    if outcome.contradicted:
+        # Her answer is known; what is uncertain is the trial's meaning, so quote its words.
+        words = outcome.rule.text if len(outcome.rule.text) <= 200 else outcome.rule.text[:197].rstrip() + "…"
+        return f"Does this rule me out? The trial says: “{words}”"
     constraint = _deciding(outcome)
     concept = lexicon.concepts.get(_concept_key(constraint))
     ask = concept.question if concept else "Does this criterion apply to me?"

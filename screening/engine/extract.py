@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from screening.criteria import EXCLUSION, INCLUSION, Item, parse, scope_of
+from screening.engine.firmness import doubts
 from screening.engine.lexicon import Lexicon
 from screening.engine.rules import Constraint, Rule
 
@@ -2389,7 +2390,13 @@ _STAGE_PATIENTS = [
 def _engine_fingerprint() -> str:
     """Changes whenever the code that reads criteria changes, so stored rules are refreshed."""
     here = Path(__file__).resolve()
-    sources = [here, here.with_name("rules.py"), here.with_name("lexicon.py"), here.parent.parent / "criteria.py"]
+    sources = [
+        here,
+        here.with_name("rules.py"),
+        here.with_name("lexicon.py"),
+        here.with_name("firmness.py"),
+        here.parent.parent / "criteria.py",
+    ]
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:12]
 
 
@@ -2481,17 +2488,19 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 # A later sentence of the same item restating a constraint adds nothing.
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
                 seen_in_item.update((c, negated) for c in constraints)
+                negated = negated and bool(constraints)
                 rules.append(
                     Rule(
                         kind=kind,
                         text=sentence,
                         constraints=tuple(constraints),
                         logic=logic,
-                        negated=negated and bool(constraints),
+                        negated=negated,
                         cohort=item.cohort or scope_of(sentence),
                         alternative=soft_lead or or_chain or bool(CONDITIONAL.match(normal)),
                         heading=section.heading,
                         item=number,
+                        doubts=doubts(sentence, item.text, lead, constraints, negated),
                     )
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])

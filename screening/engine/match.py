@@ -340,6 +340,8 @@ class Outcome:
     rule: Rule
     outcome: str
     facts: list[tuple[Constraint, Truth]] = field(default_factory=list)
+    # Her answers contradict a tentative reading: unknown, asked about, never a not_a_fit.
+    contradicted: bool = False
 
     @property
     def counts_against(self) -> bool:
@@ -370,6 +372,9 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
     satisfied = (not combined) if rule.excludes else combined
     if not satisfied and rule.alternative:
         return Outcome(rule, UNKNOWN, facts)
+    if not satisfied and not rule.firm:
+        # Only a firm reading rules a trial out; a tentative contradiction is a question.
+        return Outcome(rule, UNKNOWN, facts, contradicted=True)
     return Outcome(rule, MET if satisfied else NOT_MET, facts)
 
 

@@ -80,6 +80,12 @@ class Rule:
     # Which criterion item of the trial the rule comes from (an item may hold several sentences).
     item: int = 0
     notes: tuple[str, ...] = field(default=())
+    # Why the reading is tentative (firmness.doubts); a tentative reading never rules a trial out.
+    doubts: tuple[str, ...] = ()
+
+    @property
+    def firm(self) -> bool:
+        return not self.doubts
 
     @property
     def assessed(self) -> bool:
@@ -107,6 +113,8 @@ class Rule:
             data["alternative"] = True
         if self.item:
             data["item"] = self.item
+        if self.doubts:
+            data["doubts"] = list(self.doubts)
         return data
 
     @classmethod
@@ -120,4 +128,5 @@ class Rule:
             cohort=data.get("cohort", ""),
             alternative=data.get("alternative", False),
             item=data.get("item", 0),
+            doubts=tuple(data.get("doubts", ())),
         )

@@ -98,10 +98,13 @@ def screen_trial(
         counts[outcome.outcome] += 1
         # The wording depends on the constraints, the rule's sense and the outcome, not the trial.
         # Stored constraints are interned, so their identities stand for them (and hash faster).
-        key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
-        if key not in words:
-            words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
-        explained, asked = words[key]
+        if outcome.contradicted:
+            explained, asked = reason(outcome, lexicon, profile), question(outcome, lexicon)
+        else:
+            key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
+            if key not in words:
+                words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
+            explained, asked = words[key]
         entry = {
             "kind": rule.kind,
             "text": rule.text,
@@ -111,6 +114,10 @@ def screen_trial(
         }
         if rule.cohort:
             entry["cohort"] = rule.cohort
+        # How firmly the criterion was read (optional field): only a firm reading can rule a trial out.
+        entry["firmness"] = "firm" if rule.firm else "tentative"
+        if rule.doubts:
+            entry["doubts"] = list(rule.doubts)
         rule_entries[index] = entry
         if asked and asked not in questions:
             questions.append(asked)

@@ -57,7 +57,8 @@ class Command(BaseCommand):
             if not batches:
                 raise CommandError(f"No batch {batch!r} under {GOLD / 'batches'}.")
             drawn = json.loads((batches[0] / "drawn.json").read_text())
-            gold_paths = [GOLD / "trials" / f"{nct_id}.json" for nct_id in drawn["gold_trials"]]
+            labelled = (GOLD / "trials" / f"{nct_id}.json" for nct_id in drawn["gold_trials"])
+            gold_paths = [path for path in labelled if path.exists()]
         else:
             gold_paths = sorted((GOLD / "trials").glob("NCT*.json"))
 
@@ -77,8 +78,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {len(extraction.unmatched)} gold criteria were not found in the parsed text")
 
         profiles = sorted(GOLD.glob("profiles*.json"))
-        reports = [] if batch else [evaluate_trec(shared, TREC_PROFILES, lexicon), evaluate_gold_profiles(profiles, shared, lexicon)]
-        reports += [evaluate_pairs(path, profiles, shared, lexicon) for path in batches if any(path.glob("labeller-*.json"))]
+        reports = (
+            []
+            if batch
+            else [evaluate_trec(shared, TREC_PROFILES, lexicon), evaluate_gold_profiles(profiles, shared, lexicon)]
+        )
+        reports += [
+            evaluate_pairs(path, profiles, shared, lexicon) for path in batches if any(path.glob("labeller-*.json"))
+        ]
         for report in reports:
             self.report(report, details)
 

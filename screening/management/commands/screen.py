@@ -71,9 +71,10 @@ def render_text(shortlist: dict[str, Any]) -> str:
         for item in result["criteria"]:
             if item["outcome"] == "not_assessed":
                 continue
+            firmness = f" [tentative: {', '.join(item['doubts'])}]" if item.get("firmness") == "tentative" else ""
             lines.append(
                 textwrap.fill(
-                    f"{OUTCOME_MARKS[item['outcome']]} {item['reason']}",
+                    f"{OUTCOME_MARKS[item['outcome']]} {item['reason']}{firmness}",
                     100,
                     initial_indent="    ",
                     subsequent_indent="      ",

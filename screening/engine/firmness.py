@@ -1,0 +1,117 @@
+"""How firmly a criterion was read: signals that hold for any trial, not for one phrasing.
+
+A reading is tentative when the words around its concepts leave room for another reading:
+alternatives, a condition, a washout window, a definition or list of examples, the study
+team's judgement, a negation the reading did not use, or a count it did not keep. Only a
+firm reading may rule a trial out; a tentative one becomes a question for the study team.
+"""
+
+from __future__ import annotations
+
+import re
+
+from screening.engine.rules import Constraint
+
+# Each signal: why it makes a reading tentative, and the words that show it.
+ALTERNATIVES = re.compile(
+    r"\b(?:(?:one|any|either|at least one|1) of the following|or alternatively|or else)\b"
+    # An inline enumeration of alternatives: "1) ... or 2) ...", "(a) ...; or (b) ...".
+    r"|(?:^|\s)\(?(?:1|a|i)[.)]\s[^.;]{1,200}?\bor\b[^.;]{0,20}\(?(?:2|b|ii)[.)]\s"
+)
+CONDITION = re.compile(
+    r"\b(?:if|only if|when|whenever|provided(?: that)?|as long as|in case of|in the case of)\b"
+    r"|\b(?:for|in) (?:those |the )?(?:patients?|participants?|subjects?|women|men|individuals)\s+(?:who|with|whose|receiving|treated|on)\b"
+    r"|\bfor (?:the )?(?:cohort|arm|part|group|phase)\b"
+)
+WINDOW = re.compile(
+    r"\bwithin (?:the )?(?:last |past |previous |prior )?(?:\d+|one|two|three|four|six)\s*(?:-\s*)?(?:days?|weeks?|wks?|months?|half[\s-]?lives)\b"
+    r"|\b\d+\s*(?:days?|weeks?|months?|half[\s-]?lives)\s*(?:before|prior to|of (?:the )?(?:first|start|randomi|enrol|study))"
+    r"|\bwash[\s-]?out\b"
+)
+# Examples or a definition name things beside the fact ("HER2-negative includes HR-positive and
+# triple-negative disease"); "defined as" after a fact only says how it is measured.
+# "including a CDK4/6 inhibitor" after a count of therapies names one that is required, not examples.
+EXAMPLES = re.compile(r"\b(?:includes?|including(?! an? )|such as|e\.g\.|for example|for instance|i\.e\.|namely)\b")
+JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
+# Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
+PERMISSION_TAIL = re.compile(
+    r"[;:]|\.\s|\b(?:are|is|will be|may be|be) (?:also )?(?:eligible|allowed|permitted|included|acceptable)\b"
+    r"|\bmay (?:participate|enrol|enroll|be enrolled|be included)\b"
+)
+NEGATION = re.compile(r"\b(?:not|no|without|never|neither|nor|none|free of|absence of|lack of|non)\b")
+# Fixed phrases whose "no"/"not" is a bound or a word, not a negation of the concept.
+NOT_A_NEGATION = re.compile(
+    r"\b(?:no|not) (?:more|less|fewer|greater|later|earlier|sooner|longer|older|younger) than\b|\bnot (?:to )?exceed\w*\b"
+    r"|\bnon[\s-](?:small|hodgkin|melanoma|muscle|invasive|measurable|target|childbearing|pregnant)\w*|\bwhether or not\b"
+)
+# Clauses the extractors read themselves: exceptions and brackets.
+EXCEPTION_CLAUSE = re.compile(
+    r"\b(?:unless|except|excepting|other than|with the exception of|excluding|apart from|but not)\b[^;]*"
+)
+BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# A count the reading may have dropped ("more than 3 brain metastases"), not a time, dose, percentage or version.
+COUNT = re.compile(
+    r"(?<![\w.\-/])(?:[2-9]|\d{2,})(?![\d.,]*\s*(?:%|days?|weeks?|months?|years?|mg|mm|cm|hours?|x|×|\+|/))(?!\.\d)"
+)
+NOT_A_COUNT = re.compile(
+    r"\b(?:recist|v|version|stage|grade|ecog|phase|part|cohort|arm|ctcae|nyha)\s*(?:[≥≤<>=]+\s*)?\d[\d.]*"
+)
+COUNT_SENSITIVE = {"brain_metastases", "bone_only_disease"}
+THERAPY_CONCEPTS = {"prior_therapy", "prior_lines"}
+# Readings that carry their own negation: the fact is an absence, a "not received", a negative result.
+NEGATIVE_VALUES = {False, "negative", "not_altered"}
+
+
+def _bare(text: str) -> str:
+    """The text the signals look at: lower case, without brackets and exception clauses."""
+    text = text.lower()
+    for _ in range(2):
+        text = BRACKETS.sub(" ", text)
+    return EXCEPTION_CLAUSE.sub(" ", text)
+
+
+def _uses_negation(constraints: tuple[Constraint, ...] | list[Constraint], negated: bool) -> bool:
+    if negated:
+        return True
+    for constraint in constraints:
+        if constraint.op == "not_received" or (constraint.op == "==" and constraint.value == 0):
+            return True
+        if not isinstance(constraint.value, (tuple, dict)) and constraint.value in NEGATIVE_VALUES:
+            return True
+        if constraint.concept == "her2" and "positive" not in constraint.value:
+            return True  # "HER2-negative", "HER2 non-amplified"
+        if constraint.concept in ("triple_negative", "early_stage"):
+            return True  # "no distant metastases" is what early-stage means
+    return False
+
+
+def doubts(
+    sentence: str, item_text: str, lead: str, constraints: tuple[Constraint, ...] | list[Constraint], negated: bool
+) -> tuple[str, ...]:
+    """Why a reading of `sentence` is tentative (empty when it is firm)."""
+    if not constraints:
+        return ()
+    bare = _bare(sentence)
+    # The fact is stated first; a later clause saying who is let in anyway is read by the extractors.
+    head = PERMISSION_TAIL.split(bare, maxsplit=1)[0]
+    concepts = {constraint.concept for constraint in constraints}
+    found: list[str] = []
+    if (
+        ALTERNATIVES.search(bare)
+        or ALTERNATIVES.search(_bare(lead))
+        or (item_text != sentence and ALTERNATIVES.search(_bare(item_text)))
+    ):
+        found.append("alternatives")
+    if CONDITION.search(head):
+        found.append("condition")
+    if concepts & THERAPY_CONCEPTS and WINDOW.search(bare):
+        found.append("time window")
+    if EXAMPLES.search(head):
+        found.append("examples")
+    if JUDGEMENT.search(head):
+        found.append("study team's judgement")
+    if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not _uses_negation(constraints, negated):
+        found.append("negation")
+    if concepts & COUNT_SENSITIVE and COUNT.search(NOT_A_COUNT.sub(" ", bare)):
+        found.append("number")
+    return tuple(found)

@@ -1,0 +1,102 @@
+"""How firmly a criterion is read: only a firm reading may make a trial not_a_fit."""
+
+from __future__ import annotations
+
+from screening.criteria import parse
+from screening.engine.extract import extract
+from screening.engine.firmness import doubts
+from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts
+from screening.engine.rules import Constraint
+from screening.engine.shortlist import screen_trial
+from screening.management.commands.screen import render_text
+from tests.engine_helpers import lexicon, profile
+
+
+def rules_of(text: str):
+    return [rule for rule in extract(text, lexicon()) if rule.constraints]
+
+
+def result_for(text: str, **answers):
+    trial = TrialFacts("NCT00000001", "A trial", extract(text, lexicon()))
+    return screen_trial(trial, profile(**answers), lexicon())
+
+
+def test_a_plainly_worded_exclusion_is_firm_and_rules_the_trial_out():
+    (rule,) = rules_of("Exclusion Criteria:\n* Known active brain metastases")
+    assert rule.firm
+
+    result = result_for("Exclusion Criteria:\n* Known active brain metastases", cancer={"brain_metastases": "active"})
+
+    assert result["tier"] == NOT_A_FIT
+    assert result["criteria"][0]["firmness"] == "firm"
+
+
+def test_brain_metastases_counted_in_the_text_are_a_tentative_reading():
+    text = "Exclusion Criteria:\n* More than 3 brain metastases"
+    (rule,) = rules_of(text)
+    assert "number" in rule.doubts
+
+    result = result_for(text, cancer={"brain_metastases": "treated_stable"})
+
+    assert result["tier"] == CHECK_FIRST
+    entry = result["criteria"][0]
+    assert entry["outcome"] == "unknown" and entry["firmness"] == "tentative"
+    assert any("More than 3 brain metastases" in asked for asked in result["questions_for_oncologist"])
+
+
+def test_alternatives_listed_inside_one_item_never_exclude_on_their_own():
+    text = (
+        "Inclusion Criteria:\n* Must have one of the following: 1. no evidence of brain metastases "
+        "2. untreated brain metastases not needing immediate treatment 3. previously treated, stable brain metastases"
+    )
+
+    result = result_for(text, cancer={"brain_metastases": "treated_stable"})
+
+    assert result["tier"] != NOT_A_FIT
+
+
+def test_a_therapy_named_inside_a_washout_window_is_tentative_and_one_named_outside_it_is_not():
+    cdk = (Constraint("prior_therapy", "received_any", ("class:cdk4_6_inhibitor",)),)
+    sentence = "Treatment with a CDK4/6 inhibitor within 14 days before the first dose"
+
+    assert "time window" in doubts(sentence, sentence, "", cdk, negated=False)
+    assert doubts("Prior treatment with a CDK4/6 inhibitor", "", "", cdk, negated=False) == ()
+
+
+def test_examples_and_a_condition_make_a_reading_tentative():
+    (examples,) = rules_of("Inclusion Criteria:\n* HER2-negative includes HR-positive and triple negative disease")
+    (condition,) = rules_of(
+        "Inclusion Criteria:\n* ER-positive disease if the patient is enrolled in the endocrine arm"
+    )
+    assert "examples" in examples.doubts
+    assert "condition" in condition.doubts
+
+
+def test_a_negation_the_reading_did_not_use_makes_it_tentative():
+    rules = rules_of(
+        "Exclusion Criteria:\n* HER2-positive patients who have not progressed on a prior HER2-targeted therapy"
+    )
+    assert rules and all("negation" in rule.doubts for rule in rules)
+
+
+def test_a_tentative_contradiction_explains_itself_and_quotes_the_trial():
+    text = "Exclusion Criteria:\n* More than 3 brain metastases"
+
+    result = result_for(text, cancer={"brain_metastases": "active"})
+
+    assert "wording leaves room" in result["criteria"][0]["reason"]
+    assert "not sure" not in result["criteria"][0]["reason"]
+    assert "[tentative: number]" in render_text({"results": [result | {"nearest_site": None}]})
+
+
+def test_plain_lines_stating_their_own_requirement_are_not_alternatives_under_a_lead():
+    text = (
+        "Clinically staged as 1 of the following:\nT4 disease\nT2 or T3 disease\n"
+        "Must have estrogen receptor (ER) positive tumor\n"
+    )
+
+    (section,) = parse(text)
+
+    lead = section.items[0]
+    assert [child.text for child in lead.children] == ["T4 disease", "T2 or T3 disease"]
+    assert section.items[1].text.startswith("Must have estrogen receptor")
