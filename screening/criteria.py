@@ -84,7 +84,13 @@ def _heading_kind(line: str) -> str | None:
 
 _SUBHEADING = re.compile(r"^[A-Z][A-Z0-9 /,&()\-]{3,60}:$")
 _SCOPE = re.compile(
-    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+)(?:\s+only)?\)\s*\.?$",
+    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s*(?:and|or|&|,)\s*[\w\-/]+)*)(?:\s+only)?\)\s*\.?$",
+    re.IGNORECASE,
+)
+# A short label naming a part of the trial, however worded: "Phase 2a Cohort A:", "Monotherapy
+# Cohorts:", "Combination Cohorts (drug A with drug B):".
+_LABEL_SCOPE = re.compile(
+    r"^\W*(?P<scope>(?:[\w+/-]+\s+){0,3}?(?:(?:phase|part|cohort|arm|module)\s+[\w/-]{1,4}(?:\s+(?:cohort|arm|part|group)\s+[\w/-]{1,4})?|(?:cohort|arm|part|module)s))(?:\s*\([^)]{1,80}\))?\s*:",
     re.IGNORECASE,
 )
 
@@ -106,7 +112,7 @@ _SUBSTUDY = re.compile(
 @lru_cache(maxsize=8192)
 def scope_of(body: str) -> str:
     """A trailing "(phase II)", a leading "For Module 2 only," or a sub-study's name limits an item to part of the trial."""
-    match = _SCOPE.search(body) or _LEADING_SCOPE.search(body) or _SUBSTUDY.search(body)
+    match = _SCOPE.search(body) or _LEADING_SCOPE.search(body) or _SUBSTUDY.search(body) or _LABEL_SCOPE.search(body)
     return match["scope"] if match else ""
 
 

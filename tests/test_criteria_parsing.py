@@ -59,3 +59,23 @@ def test_wrapped_lines_join_their_item():
 
 def test_empty_text_gives_no_sections():
     assert parse("") == []
+
+
+def test_short_labels_naming_a_part_of_the_trial_scope_their_item_however_worded():
+    text = (
+        "Inclusion Criteria:\n* Phase 2a Cohort A: HR+/HER2- metastatic breast cancer\n"
+        "* Monotherapy Cohorts: advanced solid tumours\n"
+        "* Combination Cohorts (drug A with drug B): HR+/HER2- breast cancer\n"
+        "* Progressed on one line of chemotherapy (Phase IA and IB1)\n"
+        "* Eastern Cooperative Oncology Group: 0-1\n"
+    )
+
+    (section,) = parse(text)
+
+    assert [item.cohort for item in section.items] == [
+        "Phase 2a Cohort A",
+        "Monotherapy Cohorts",
+        "Combination Cohorts",
+        "Phase IA and IB1",
+        "",
+    ]

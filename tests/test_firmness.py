@@ -100,3 +100,16 @@ def test_plain_lines_stating_their_own_requirement_are_not_alternatives_under_a_
     lead = section.items[0]
     assert [child.text for child in lead.children] == ["T4 disease", "T2 or T3 disease"]
     assert section.items[1].text.startswith("Must have estrogen receptor")
+
+
+def test_an_exclusion_of_what_the_trial_itself_requires_is_tentative():
+    text = (
+        "Inclusion Criteria:\n* Metastatic breast cancer\n"
+        "Exclusion Criteria:\n* Metastatic lesion to the heart or eye\n* Known active brain metastases"
+    )
+
+    result = result_for(text, cancer={"metastatic": True, "brain_metastases": "none"})
+
+    lesion = next(entry for entry in result["criteria"] if entry["text"].startswith("Metastatic lesion"))
+    assert lesion["firmness"] == "tentative" and "contradicts the trial's own requirement" in lesion["doubts"]
+    assert result["tier"] == CHECK_FIRST

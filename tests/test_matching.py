@@ -146,11 +146,11 @@ def test_performance_uses_the_trials_own_scale_and_maps_the_other():
     assert outcome(rule, health={"ecog": 1}) == MET
     assert outcome(rule, health={"ecog": 2}) == NOT_MET
     assert outcome(rule, health={"karnofsky": 80}) == MET
-    assert outcome(rule, health={"karnofsky": 60}) == NOT_MET
+    assert outcome(rule, health={"karnofsky": 40}) == NOT_MET  # 60 is a question: see the boundary test
     both = Rule("inclusion", "ECOG 0-1 (KPS >= 70)", (Constraint("ecog", "within", (("ecog", 1), ("karnofsky", 70))),))
     assert outcome(both, health={"karnofsky": 70}) == MET
     kps = Rule("inclusion", "KPS >= 70", (Constraint("ecog", "within", (("karnofsky", 70),)),))
-    assert outcome(kps, health={"ecog": 1}) == MET and outcome(kps, health={"ecog": 2}) == NOT_MET
+    assert outcome(kps, health={"ecog": 1}) == MET and outcome(kps, health={"ecog": 3}) == NOT_MET
 
 
 def test_prior_line_limits_count_from_the_treatment_answers():
@@ -308,3 +308,14 @@ def test_an_exclusion_naming_one_kind_of_cancer_needs_all_of_it():
     [rule] = extract("Exclusion Criteria:\n\n* Concurrent HER2-overexpressing metastatic breast cancer\n", lexicon())
     assert outcome(rule, cancer={"metastatic": True}, biomarkers={"her2": "low"}) == MET
     assert outcome(rule, cancer={"metastatic": True}, biomarkers={"her2": "positive"}) == NOT_MET
+
+
+def test_a_performance_limit_on_the_other_scale_is_a_question_at_the_boundary():
+    karnofsky_70 = Rule("inclusion", "Karnofsky >= 70%", (Constraint("ecog", "within", (("karnofsky", 70),)),))
+    ecog_1 = Rule("inclusion", "ECOG 0-1", (Constraint("ecog", "within", (("ecog", 1),)),))
+
+    assert outcome(karnofsky_70, health={"ecog": 2}) == UNKNOWN  # ECOG 2 is Karnofsky 50-60, or 60-70
+    assert outcome(karnofsky_70, health={"ecog": 3}) == NOT_MET
+    assert outcome(karnofsky_70, health={"ecog": 1}) == MET
+    assert outcome(ecog_1, health={"karnofsky": 60}) == UNKNOWN
+    assert outcome(ecog_1, health={"karnofsky": 40}) == NOT_MET

@@ -2439,7 +2439,41 @@ def _families(concepts: set[str]) -> set[str]:
 
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
-    return _soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon)
+    return _doubt_self_contradictions(_soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon))
+
+
+def _overlaps(one: Constraint, other: Constraint) -> bool:
+    if one.concept != other.concept or one.op != other.op or one.scope != other.scope:
+        return False
+    if one.op == "in":
+        return bool(set(one.value) & set(other.value))
+    return one.op in ("is", "received_any", "received_all") and one.value == other.value
+
+
+def _doubt_self_contradictions(rules: list[Rule]) -> list[Rule]:
+    """An exclusion of what the trial itself requires must mean something narrower.
+
+    "Metastatic lesion to the heart or eye" in a trial for metastatic disease, or
+    "brain metastatic disease" read as "metastatic disease": the reading cannot be the
+    trial's meaning, so it is tentative.
+    """
+    required = [
+        constraint
+        for rule in rules
+        if not rule.excludes
+        and not rule.alternative
+        and not rule.cohort
+        and (rule.logic == "all" or len(rule.constraints) == 1)
+        for constraint in rule.constraints
+    ]
+    if not required:
+        return rules
+    return [
+        replace(rule, doubts=(*rule.doubts, "contradicts the trial's own requirement"))
+        if rule.excludes and any(_overlaps(c, need) for c in rule.constraints for need in required)
+        else rule
+        for rule in rules
+    ]
 
 
 def _extract(text: str, lexicon: Lexicon) -> list[Rule]:

@@ -96,13 +96,17 @@ def performance(profile: Profile, limits: dict[str, int]) -> Truth:
         if "ecog" in limits:
             readings.append(ecog <= limits["ecog"])
         else:
+            # Read across scales the correspondence is approximate: a grade whose band sits just
+            # below the limit (ECOG 2 is Karnofsky 50-60, or 60-70 by other tables) is a question.
             low, high = ECOG_TO_KARNOFSKY[ecog]
-            readings.append(True if low >= limits["karnofsky"] else (False if high < limits["karnofsky"] else None))
+            limit = limits["karnofsky"]
+            readings.append(True if low >= limit else (False if high + 10 < limit else None))
     if karnofsky is not None:
         if "karnofsky" in limits:
             readings.append(karnofsky >= limits["karnofsky"])
         else:
-            readings.append(karnofsky_to_ecog(karnofsky) <= limits["ecog"])
+            grade = karnofsky_to_ecog(karnofsky)
+            readings.append(True if grade <= limits["ecog"] else (False if grade > limits["ecog"] + 1 else None))
     return all_of(readings) if readings else None
 
 
