@@ -155,3 +155,13 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     assert pairs.eligible >= 80 and pairs.excluded >= 200
     assert pairs.eligible_hidden_share <= 0.17
     assert pairs.excluded_caught_share >= 0.72
+
+
+@pytest.mark.django_db
+def test_evaluate_measures_one_blind_batch_and_prints_the_latest_first_look(shared):
+    out = io.StringIO()
+    call_command("evaluate", "--shared", str(shared), "--batch", "2026-12-04", stdout=out)
+    text = out.getvalue()
+    assert "Extraction on the gold set: 64 trials" in text
+    assert "Screening, judged pairs 2026-12-04 (326 agreed over 66 trials, 4 dropped)" in text
+    assert "Latest first look" in text and "eligible hidden" in text

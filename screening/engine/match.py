@@ -339,7 +339,7 @@ def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Trut
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     rule: Rule
     outcome: str

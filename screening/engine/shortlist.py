@@ -96,15 +96,15 @@ def screen_trial(
         outcome = judge(rule, profile, lexicon, facts_seen)
         outcomes.append(outcome)
         counts[outcome.outcome] += 1
-        # The wording depends on the constraints, the rule's sense and the outcome, not the trial.
-        # Stored constraints are interned, so their identities stand for them (and hash faster).
+        # The wording depends on the constraints, the rule's sense and the outcome (and, for a
+        # tentative contradiction, the doubts and the quoted text), not the trial. Stored
+        # constraints are interned, so their identities stand for them (and hash faster).
+        key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
         if outcome.contradicted:
-            explained, asked = reason(outcome, lexicon, profile), question(outcome, lexicon)
-        else:
-            key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
-            if key not in words:
-                words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
-            explained, asked = words[key]
+            key = (*key, rule.doubts, rule.text)
+        if key not in words:
+            words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
+        explained, asked = words[key]
         entry = {
             "kind": rule.kind,
             "text": rule.text,
@@ -117,7 +117,7 @@ def screen_trial(
         # How firmly the criterion was read (optional field): only a firm reading can rule a trial out.
         entry["firmness"] = "firm" if rule.firm else "tentative"
         if rule.doubts:
-            entry["doubts"] = list(rule.doubts)
+            entry["doubts"] = rule.doubts
         rule_entries[index] = entry
         if asked and asked not in questions:
             questions.append(asked)
