@@ -56,6 +56,20 @@ class Section:
     items: list[Item] = field(default_factory=list)
 
 
+# "Key Inclusion/Exclusion Criteria:" names both kinds: what follows is not one of them.
+_BOTH_KINDS = re.compile(r"\binclusion\s*(?:/|and|&|and/or|or)\s*exclusion\b", re.IGNORECASE)
+_NOT_ELIGIBLE_HEADING = re.compile(
+    r"\b(?:ineligibility|non-?inclusion|non-?eligibility)\s+criteri(?:a|on)\b", re.IGNORECASE
+)
+# A lead line that says who is kept out or let in: "Patients are NOT eligible if:".
+_WHO_LEAD = re.compile(
+    r"^(?:the following\s+)?(?:patients?|participants?|subjects?|individuals|women|men|persons)\b[^:]{0,60}?"
+    r"\b(?P<sense>(?:are|is|will) not (?:be )?eligible|(?:are|is) ineligible|will be excluded|(?:are|is) excluded|must be excluded"
+    r"|cannot meet|must not meet|(?:are|is|will be) eligible)\b[^:]{0,40}(?::|\bif)\s*$",
+    re.IGNORECASE,
+)
+
+
 def _heading_kind(line: str) -> str | None:
     """The kind of section a line opens, if it is a heading such as "Key Exclusion Criteria:"."""
     bare = re.sub(r"^[\s*_#>\-\d.()]+", "", line).strip().strip("*_#").strip()
@@ -64,6 +78,14 @@ def _heading_kind(line: str) -> str | None:
         return INCLUSION if short[1].lower() == "inclusion" else EXCLUSION
     if len(bare) > 120:
         return None
+    lead = _WHO_LEAD.match(bare)
+    if lead:
+        refused = re.search(r"\b(?:not|cannot|ineligible|excluded)\b", bare, re.IGNORECASE)
+        return EXCLUSION if refused else INCLUSION
+    if _NOT_ELIGIBLE_HEADING.search(bare) and len(bare) < 60:
+        return EXCLUSION
+    if _BOTH_KINDS.search(bare) and len(bare) < 60:
+        return OTHER
     matches = list(_HEADING.finditer(bare))
     if not matches:
         return None

@@ -79,3 +79,25 @@ def test_short_labels_naming_a_part_of_the_trial_scope_their_item_however_worded
         "Phase IA and IB1",
         "",
     ]
+
+
+def test_headings_that_name_both_kinds_or_ineligibility_and_leads_that_say_who_is_kept_out():
+    text = (
+        "Key Inclusion/Exclusion Criteria:\n* Adults\n"
+        "Ineligibility Criteria:\n* Prior fulvestrant\n"
+        "Patients are eligible if:\n* Metastatic breast cancer\n"
+        "Patients are NOT eligible if:\n* Prior CDK4/6 inhibitor\n"
+        "Participants eligible for study participation CANNOT meet any of the following criteria:\n* Pregnancy\n"
+        "Subjects who meet any of the following criteria will be excluded from participation in this study:\n* HIV\n"
+    )
+
+    kinds = [(section.kind, section.items[0].text) for section in parse(text)]
+
+    assert kinds == [
+        (OTHER, "Adults"),
+        (EXCLUSION, "Prior fulvestrant"),
+        (INCLUSION, "Metastatic breast cancer"),
+        (EXCLUSION, "Prior CDK4/6 inhibitor"),
+        (EXCLUSION, "Pregnancy"),
+        (EXCLUSION, "HIV"),
+    ]

@@ -71,9 +71,7 @@ def test_trials_judged_excluded_are_mostly_marked_not_a_fit(shared):
     gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
     assert gold.excluded_caught_share >= 0.80
-    # 0.57 since tentative readings stopped excluding: the one catch lost (NCT03368729) had been
-    # made by reading "HER2-positive patients who have NOT progressed on HER2 therapy" as "or".
-    assert trec.excluded_caught_share >= 0.55
+    assert trec.excluded_caught_share >= 0.60
 
 
 @pytest.mark.django_db

@@ -30,6 +30,9 @@ def negated(text: str, kind: str = "inclusion") -> bool:
         ("ECOG performance status 0, 1, 2 or 3", {"ecog": 3}),
         ("ECOG ≤ 2 (or Karnofsky ≥ 60%)", {"ecog": 2, "karnofsky": 60}),
         ("Karnofsky performance status of at least 70", {"karnofsky": 70}),
+        ("ECOG ≤0-2", {"ecog": 2}),
+        ("ECOG 0, 1, & 2", {"ecog": 2}),
+        ("Karnofsky > or = 50%", {"karnofsky": 50}),
     ],
 )
 def test_performance_status_caps_keep_the_trials_own_scales(text, value):
@@ -1515,3 +1518,14 @@ def test_a_sentence_setting_a_receptor_threshold_defines_it():
         "PgR positive is ≥1% per ASCO/CAP guidelines."
     )
     assert constraints_of(text) == [{"concept": "hormone_receptor", "op": "is", "value": "positive", "scope": "hr"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ER- and/or PR-positive breast cancer", "positive"),
+        ("ER- or PR-positive breast cancer", "positive"),
+    ],
+)
+def test_a_suspended_hyphen_shares_the_word_after_the_last_one(text, value):
+    assert constraints_of(text) == [{"concept": "hormone_receptor", "op": "is", "value": value, "scope": "hr"}]

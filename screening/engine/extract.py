@@ -85,6 +85,12 @@ def normalise(text: str) -> str:
     for old, new in replacements.items():
         text = text.replace(old, new)
     text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
+    # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
+    text = re.sub(
+        r"\b([a-z][a-z0-9]{1,4})-\s+(and/or|and|or)\s+([a-z][a-z0-9]{1,4})-(positive|negative)\b",
+        r"\1-\4 \2 \3-\4",
+        text,
+    )
     # Some copies lost their comparison signs ("Age  18" for "Age >= 18"): mark the gap.
     text = re.sub(r"(?<=[a-z%)]) {2,}(?=\d)", " ~ ", text)
     text = re.sub(r"\s+", " ", text)
@@ -165,8 +171,8 @@ def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
         return (">=" if upward else "<="), int(open_ended[1])
     comparator = re.search(r"(<=|>=|<|>|=)\s*(\d{1,3})\s*%?", window)
     listed = re.search(
-        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|,)\s*(\d{1,3})"
-        r"(?:\s*(?:,\s*(?:or|and)?|or|and)\s*(\d{1,3}))?(?:\s*(?:,\s*(?:or|and)?|or|and)\s*(\d{1,3}))?",
+        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|&|,)\s*(\d{1,3})"
+        r"(?:\s*(?:,\s*(?:or|and|&)?|or|and|&)\s*(\d{1,3}))?(?:\s*(?:,\s*(?:or|and|&)?|or|and|&)\s*(\d{1,3}))?",
         window,
     )
     single = re.search(r"(?:of|:|is|=)\s*(\d{1,3})\b(?!\s*(?:-|to|or|,|and|days|weeks|months|years|%\s*of))", window)
@@ -184,6 +190,9 @@ def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
         symbol, number = match[1], int(match[2])
         if number > top:
             return None
+        range_end = re.match(r"\s*(?:-|to)\s*(\d{1,3})\b", window[match.end() :])
+        if symbol in ("<=", "<", "=") and range_end and int(range_end[1]) <= top:
+            return "range", int(range_end[1])  # "ECOG <=0-2" is the range 0 to 2
         if symbol == "<":
             return "<=", number - 1
         if symbol == ">":
