@@ -1529,3 +1529,40 @@ def test_a_sentence_setting_a_receptor_threshold_defines_it():
 )
 def test_a_suspended_hyphen_shares_the_word_after_the_last_one(text, value):
     assert constraints_of(text) == [{"concept": "hormone_receptor", "op": "is", "value": value, "scope": "hr"}]
+
+
+def test_ultralow_defined_as_ihc_0_with_faint_staining_does_not_take_her2_zero():
+    assert constraints_of("HER2-low or HER2-ultralow (IHC 0 with faint staining) breast cancer") == [
+        {"concept": "her2", "op": "in", "value": ["low", "ultralow"]}
+    ]
+    assert constraints_of("HER2 IHC 0 breast cancer") == [
+        {"concept": "her2", "op": "in", "value": ["ultralow", "zero"]}
+    ]
+
+
+def test_alternatives_given_with_another_therapy_need_one_of_them_and_the_other():
+    rules = [
+        rule
+        for rule in extract(
+            "Inclusion Criteria:\n\n* Disease progression on an aromatase inhibitor or tamoxifen with a CDK4/6 inhibitor\n",
+            lexicon(),
+        )
+        if rule.constraints
+    ]
+
+    (rule,) = rules
+    assert rule.logic == "all"
+    assert [c.value for c in rule.constraints] == [
+        ("class:aromatase_inhibitor", "drug:tamoxifen"),
+        ("class:cdk4_6_inhibitor",),
+    ]
+
+
+def test_an_inclusion_item_that_opens_with_a_count_requires_it_and_an_additional_line_is_capped():
+    assert constraints_of(
+        "One prior line of endocrine therapy and up to one additional line of chemotherapy in the metastatic setting"
+    ) == [
+        {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "endocrine"},
+        {"concept": "prior_lines", "op": "<=", "value": 1, "scope": "chemotherapy"},
+    ]
+    assert constraints_of("Less than or equal to (  ) 3 chemotherapy regimens prior to study entry") == []

@@ -1172,7 +1172,44 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
         # Radiation criteria hang on the area, dose and timing, which the profile does not hold.
         or all(key == "class:radiotherapy" for key in keys)
     )
+    combination = _combination(segment, first, kept, mentions, keys) if op == "received_any" else None
+    if combination:
+        # "an aromatase inhibitor or tamoxifen with a CDK4/6 inhibitor": one of the first, given with the second.
+        together = (*qualifiers, "combination")
+        return [Constraint("prior_therapy", op, part, specific=specific, qualifiers=together) for part in combination]
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
+
+
+COMBINED_WITH = re.compile(
+    r"\s*(?:,\s*)?\b(?:in combination with|combined with|given with|with|plus)\s+(?:an?\s+|the\s+)?"
+)
+
+
+def _combination(
+    segment: str, first: int, kept: list[tuple[str, int]], mentions: list[tuple[str, int, int]], keys: list[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Therapies offered as alternatives and combined with the next one named: the two groups, or None.
+
+    "an aromatase inhibitor or tamoxifen with a CDK4/6 inhibitor": the combining word joins the
+    end of one therapy's name to the start of the next, and an "or" joins the ones before it.
+    """
+    if re.search(r"\b(?:alone|with or without|monotherapy|or with)\b", segment):
+        return None
+    ends = {start: end for _, start, end in mentions}
+    starts = sorted({start for _, start in kept})
+    for before, after in zip(starts, starts[1:], strict=False):
+        joined = COMBINED_WITH.match(segment, ends[before])
+        if not joined or joined.end() != after:
+            continue
+        if not re.search(r"\bor\b", segment[first:before]) or re.search(r"\bor\b", segment[after : max(starts) + 1]):
+            return None
+        position = {}
+        for key, start in kept:
+            position.setdefault(key, start)
+        group = tuple(key for key in keys if position.get(key, after) <= before)
+        partner = tuple(key for key in keys if position.get(key, -1) >= after)
+        return (group, partner) if len(group) >= 2 and partner else None
+    return None
 
 
 LINE_NOUN = (
@@ -1252,8 +1289,13 @@ def _line_limits(match: re.Match[str], text: str, kind: str) -> list[Constraint]
     if symbol == ">":
         return [Constraint("prior_lines", ">=", low + 1, scope=scope)]
     lead = text[max(0, match.start() - 80) : match.start()]
-    if kind == INCLUSION and re.search(
-        r"\b(?:received|had|have|must|after|following|progress\w*|treated with)\b", lead
+    if (
+        kind == INCLUSION
+        and (
+            re.search(r"\b(?:received|had|have|must|after|following|progress\w*|treated with)\b", lead)
+            # An inclusion item that opens with its count ("One prior line of endocrine therapy and ...") requires it.
+            or not re.search(r"[\w<>=~]", text[: match.start()])
+        )
     ):
         return [Constraint("prior_lines", ">=", low, scope=scope)]
     if kind == EXCLUSION and re.search(r"\b(?:received|had|prior|previous)\b", text):
@@ -1420,6 +1462,11 @@ HER2_LEVELS = ("positive", "low", "ultralow", "zero", "negative")
 HER2_NEGATIVE_SET = ("low", "ultralow", "zero", "negative")
 
 
+ULTRALOW_DEFINED = re.compile(
+    r"\bihc\s*(?:score\s*(?:of\s*)?)?0\s*\+?\s*(?:with|and|showing|having)\s+(?:faint|weak|barely|incomplete|partial|minimal)\b[^);,]*"
+)
+
+
 def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     cleaned = HER2_THERAPY.sub(" ", text)
     cleaned = HER2_MUTATION.sub(" ", cleaned)
@@ -1449,6 +1496,10 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         levels.update(("positive", "low"))
     if re.search(r"\bultra[\s-]?low\b|\bihc\s*>\s*0\s*(?:and\s*)?<\s*1\+", cleaned):
         levels.add("ultralow")
+    if ULTRALOW_DEFINED.search(cleaned):
+        # "IHC 0 with faint staining" defines ultralow; it does not take HER2-0 cancer.
+        levels.add("ultralow")
+        cleaned = ULTRALOW_DEFINED.sub(" ", cleaned)
     if re.search(
         rf"{HER2_NAME}[\s-]*(?:0|zero|null)\b|\bihc\s*(?:score\s*(?:of\s*)?)?0\b(?!\s*(?:-|to|,|or)\s*\d)|\bher2[\s-]?0\b",
         cleaned,
@@ -1869,6 +1920,10 @@ def _logic(kind: str, negated: bool, constraints: list[Constraint], text: str, l
     concepts = {constraint.concept for constraint in constraints}
     if concepts == {"prior_lines"} or concepts == {"age"}:
         return "all"
+    if all(
+        "combination" in constraint.qualifiers for constraint in constraints if constraint.concept == "prior_therapy"
+    ) and any("combination" in constraint.qualifiers for constraint in constraints):
+        return "all"  # a combination of therapies was given together, both parts at once
     if excludes:
         # "With a germline BRCA mutation, without a prior PARP inhibitor": both at once; so is one
         # phrase naming several facts ("HER2-overexpressing metastatic breast cancer").
