@@ -113,3 +113,16 @@ def test_an_exclusion_of_what_the_trial_itself_requires_is_tentative():
     lesion = next(entry for entry in result["criteria"] if entry["text"].startswith("Metastatic lesion"))
     assert lesion["firmness"] == "tentative" and "contradicts the trial's own requirement" in lesion["doubts"]
     assert result["tier"] == CHECK_FIRST
+
+
+def test_a_contradiction_inside_one_cohort_closes_that_cohort_and_the_card_says_which_may_fit():
+    text = (
+        "Inclusion Criteria:\n* Cohort A: HER2-positive metastatic breast cancer\n"
+        "* Cohort B: HER2-negative metastatic breast cancer\n"
+    )
+
+    result = result_for(text, biomarkers={"her2": "positive"}, cancer={"metastatic": True})
+
+    assert result["tier"] == CHECK_FIRST
+    assert result["cohorts"] == [{"name": "Cohort A", "ruled_out": False}, {"name": "Cohort B", "ruled_out": True}]
+    assert "Cohort B: ruled out" in render_text({"results": [result]}).replace("\n      ", " ")

@@ -10,7 +10,18 @@ from typing import Any
 from screening.engine.explain import question, reason
 from screening.engine.geo import miles_between, zip_point
 from screening.engine.lexicon import Lexicon
-from screening.engine.match import NOT_A_FIT, TIER_ORDER, UNKNOWN, TrialFacts, Truth, judge, structured_outcomes, tier
+from screening.engine.match import (
+    NOT_A_FIT,
+    NOT_MET,
+    TIER_ORDER,
+    UNKNOWN,
+    Outcome,
+    TrialFacts,
+    Truth,
+    judge,
+    structured_outcomes,
+    tier,
+)
 from screening.engine.profile import Profile
 
 SCHEMA = "trialscreen/shortlist@1"
@@ -124,6 +135,7 @@ def screen_trial(
     for *_, fits in structured:
         counts[OUTCOME_OF[fits]] += 1
     site = nearest_site(sites, start)
+    parts = cohorts(outcomes)
     return {
         "nct_id": trial.nct_id,
         "title": trial.title,
@@ -136,8 +148,24 @@ def screen_trial(
         + rule_entries,
         "questions_for_oncologist": questions,
         "counts": counts,
+        **({"cohorts": parts} if parts else {}),
         **trial.extra,
     }
+
+
+def cohorts(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """The trial's parts her answers rule out or leave open (optional field "cohorts").
+
+    A contradiction inside one part closes only that part, so a trial with several is never
+    ruled out by the part she would not join; the card says which may fit.
+    """
+    ruled_out: dict[str, bool] = {}
+    for outcome in outcomes:
+        if outcome.rule.cohort:
+            ruled_out[outcome.rule.cohort] = ruled_out.get(outcome.rule.cohort, False) or outcome.outcome == NOT_MET
+    if not any(ruled_out.values()):
+        return []
+    return [{"name": name, "ruled_out": closed} for name, closed in ruled_out.items()]
 
 
 def rank_key(result: dict[str, Any]) -> tuple:

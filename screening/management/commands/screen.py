@@ -68,6 +68,13 @@ def render_text(shortlist: dict[str, Any]) -> str:
         site = result["nearest_site"]
         if site:
             lines.append(f"    Nearest site: {site['facility']}, {site['city']} ({site['distance_miles']} miles)")
+        if result.get("cohorts"):
+            parts = "; ".join(
+                f"{part['name']}: {'ruled out' if part['ruled_out'] else 'may fit'}" for part in result["cohorts"]
+            )
+            lines.append(
+                textwrap.fill(f"Parts of this trial: {parts}.", 100, initial_indent="    ", subsequent_indent="      ")
+            )
         for item in result["criteria"]:
             if item["outcome"] == "not_assessed":
                 continue
