@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,34 +134,42 @@ def record_text(path: Path) -> tuple[str, Study]:
     return study.protocol_section.eligibility_module.eligibility_criteria, study
 
 
-def evaluate_extraction(gold_paths: list[Path], shared: Path, lexicon: Lexicon) -> ExtractionReport:
-    report = ExtractionReport()
-    for gold_path in gold_paths:
-        gold = json.loads(gold_path.read_text())
-        text, _ = record_text(record_path(shared, gold["nct_id"]))
-        rules = extract(text, lexicon)
-        by_item: dict[int, list[Rule]] = defaultdict(list)
-        for rule in rules:
-            by_item[rule.item].append(rule)
-        report.trials += 1
-        used: set[int] = set()
-        for entry in gold["criteria"]:
-            report.criteria += 1
-            prefix = " ".join(entry["starts"].split())
-            # Several criteria may open with the same words: take them in order.
-            matches = [
+def gold_criteria(gold_path: Path, shared: Path, lexicon: Lexicon) -> Iterator[tuple[str, dict[str, Any], list[Rule]]]:
+    """Each gold criterion of a trial with the rules the engine read from the same item (none when not found)."""
+    gold = json.loads(gold_path.read_text())
+    text, _ = record_text(record_path(shared, gold["nct_id"]))
+    by_item: dict[int, list[Rule]] = defaultdict(list)
+    for rule in extract(text, lexicon):
+        by_item[rule.item].append(rule)
+    used: set[int] = set()
+    for entry in gold["criteria"]:
+        prefix = " ".join(entry["starts"].split())
+        # Several criteria may open with the same words: take them in order.
+        number = next(
+            (
                 number
                 for number, item_rules in by_item.items()
                 if number not in used
                 and item_rules[0].kind == entry["kind"]
                 and " ".join(" ".join(rule.text for rule in item_rules).split()).startswith(prefix[:40])
-            ]
-            if matches:
-                used.add(matches[0])
-            if not matches:
-                report.unmatched.append(f"{gold['nct_id']}: {entry['kind']} {entry['starts']!r}")
+            ),
+            None,
+        )
+        if number is not None:
+            used.add(number)
+        yield gold["nct_id"], entry, by_item[number] if number is not None else []
+
+
+def evaluate_extraction(gold_paths: list[Path], shared: Path, lexicon: Lexicon) -> ExtractionReport:
+    report = ExtractionReport()
+    for gold_path in gold_paths:
+        report.trials += 1
+        for nct_id, entry, item_rules in gold_criteria(gold_path, shared, lexicon):
+            report.criteria += 1
+            if not item_rules:
+                report.unmatched.append(f"{nct_id}: {entry['kind']} {entry['starts']!r}")
                 continue
-            found = [stated_fact(rule, c) for rule in by_item[matches[0]] for c in rule.constraints]
+            found = [stated_fact(rule, c) for rule in item_rules for c in rule.constraints]
             # A criterion states a fact or it does not: the same fact found twice (a negative
             # pregnancy test and "not breastfeeding"; a drug excluded in the metastatic and
             # in the adjuvant setting) is one fact, as the gold set records it.
@@ -174,7 +183,7 @@ def evaluate_extraction(gold_paths: list[Path], shared: Path, lexicon: Lexicon) 
                 report.by_category[category].false_positive += got[key] - hit
                 if expected[key] != got[key]:
                     report.mistakes.append(
-                        f"{gold['nct_id']} {entry['kind']} {entry['starts']!r}: expected {expected[key]} got {got[key]} of {key}"
+                        f"{nct_id} {entry['kind']} {entry['starts']!r}: expected {expected[key]} got {got[key]} of {key}"
                     )
     return report
 

@@ -70,7 +70,7 @@ def _bare(text: str) -> str:
     return EXCEPTION_CLAUSE.sub(" ", text)
 
 
-def _uses_negation(constraints: tuple[Constraint, ...] | list[Constraint], negated: bool) -> bool:
+def carries_negation(constraints: tuple[Constraint, ...] | list[Constraint], negated: bool) -> bool:
     if negated:
         return True
     for constraint in constraints:
@@ -110,7 +110,7 @@ def doubts(
         found.append("examples")
     if JUDGEMENT.search(head):
         found.append("study team's judgement")
-    if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not _uses_negation(constraints, negated):
+    if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not carries_negation(constraints, negated):
         found.append("negation")
     if concepts & COUNT_SENSITIVE and COUNT.search(NOT_A_COUNT.sub(" ", bare)):
         found.append("number")
