@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from screening.engine.extract import extract
 from screening.engine.lexicon import Lexicon, read_fixtures
 from screening.engine.profile import Profile, load_profile
 
@@ -72,3 +73,16 @@ def detailed_profile() -> dict[str, Any]:
             "in_hospice": False,
         },
     }
+
+
+def constraints_of(text: str, kind: str = "inclusion") -> list[dict]:
+    """The constraints read from one criterion, as data."""
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    rules = extract(f"{heading}\n\n* {text}\n", lexicon())
+    return [c.to_dict() for rule in rules for c in rule.constraints]
+
+
+def negated(text: str, kind: str = "inclusion") -> bool:
+    """Whether one criterion is read as negated as a whole ("No prior CDK4/6 inhibitor")."""
+    heading = "Inclusion Criteria:" if kind == "inclusion" else "Exclusion Criteria:"
+    return extract(f"{heading}\n\n* {text}\n", lexicon())[0].negated
