@@ -594,3 +594,9 @@ def test_an_inclusion_item_that_opens_with_a_count_requires_it_and_an_additional
         {"concept": "prior_lines", "op": "<=", "value": 1, "scope": "chemotherapy"},
     ]
     assert constraints_of("Less than or equal to (  ) 3 chemotherapy regimens prior to study entry") == []
+
+
+def test_a_therapy_given_one_narrow_way_is_asked_about_rather_than_read_as_its_whole_class():
+    assert constraints_of("Prior high dose chemotherapy requiring stem cell rescue", "exclusion") == [
+        {"concept": "prior_therapy", "op": "received_any", "value": ["class:chemotherapy"], "specific": True}
+    ]

@@ -203,3 +203,13 @@ def test_a_bracket_describing_a_test_does_not_make_an_early_stage_trial():
 )
 def test_disease_named_beside_a_count_of_lines_is_required_but_a_therapys_setting_is_not(text, found):
     assert [c for c in constraints_of(text) if c["concept"] == "metastatic_disease"] == found
+
+
+def test_spread_to_one_named_place_is_not_metastatic_disease_as_a_stage():
+    assert constraints_of("Metastatic lesion to the heart or eye.", "exclusion") == []
+    assert {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]} not in constraints_of(
+        "Brain metastatic disease, spinal cord compression, or leptomeningeal carcinomatosis.", "exclusion"
+    )
+    assert constraints_of("Evidence of metastatic disease", "exclusion") == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]}
+    ]

@@ -104,14 +104,14 @@ def test_plain_lines_stating_their_own_requirement_are_not_alternatives_under_a_
 
 def test_an_exclusion_of_what_the_trial_itself_requires_is_tentative():
     text = (
-        "Inclusion Criteria:\n* Metastatic breast cancer\n"
-        "Exclusion Criteria:\n* Metastatic lesion to the heart or eye\n* Known active brain metastases"
+        "Inclusion Criteria:\n* Must have received a CDK4/6 inhibitor\n"
+        "Exclusion Criteria:\n* Prior CDK4/6 inhibitor in the adjuvant setting\n* Known active brain metastases"
     )
 
-    result = result_for(text, cancer={"metastatic": True, "brain_metastases": "none"})
+    result = result_for(text, treatment={"agents": ["palbociclib"]}, cancer={"brain_metastases": "none"})
 
-    lesion = next(entry for entry in result["criteria"] if entry["text"].startswith("Metastatic lesion"))
-    assert lesion["firmness"] == "tentative" and "contradicts the trial's own requirement" in lesion["doubts"]
+    adjuvant = next(entry for entry in result["criteria"] if entry["text"].startswith("Prior CDK4/6"))
+    assert adjuvant["firmness"] == "tentative" and "contradicts the trial's own requirement" in adjuvant["doubts"]
     assert result["tier"] == CHECK_FIRST
 
 
@@ -126,3 +126,38 @@ def test_a_contradiction_inside_one_cohort_closes_that_cohort_and_the_card_says_
     assert result["tier"] == CHECK_FIRST
     assert result["cohorts"] == [{"name": "Cohort A", "ruled_out": False}, {"name": "Cohort B", "ruled_out": True}]
     assert "Cohort B: ruled out" in render_text({"results": [result]}).replace("\n      ", " ")
+
+
+def test_brain_metastases_needing_steroids_and_a_tumour_agnostic_basket_are_tentative_readings():
+    (steroids,) = rules_of(
+        "Exclusion Criteria:\n* Known symptomatic brain metastases requiring >10 mg/day of prednisolone or equivalent"
+    )
+    (basket,) = rules_of("Inclusion Criteria:\n* Melanoma, RCC, TNBC, NSCLC, SCCHN, and MSI-Hi tumors")
+    (definition,) = rules_of(
+        "Inclusion Criteria:\n* TNBC is diagnosed in a tumor which does not express estrogen receptor or progesterone receptor"
+    )
+    assert "qualifier" in steroids.doubts
+    assert "tumour-agnostic alternative" in basket.doubts
+    assert "definition" in definition.doubts
+    (plain,) = rules_of("Exclusion Criteria:\n* Known active brain metastases")
+    assert plain.firm
+
+
+def test_a_trial_that_counts_low_receptor_expression_as_negative_reads_triple_negative_tentatively():
+    text = (
+        "Inclusion Criteria:\n* Triple negative breast cancer\n"
+        "* Patients who are weakly positive for the estrogen or progesterone receptor (i.e., < or = 10%) are eligible.\n"
+    )
+
+    result = result_for(text, biomarkers={"er": "positive", "pr": "negative", "her2": "zero"})
+
+    assert result["tier"] == CHECK_FIRST
+    assert "receptor threshold" in result["criteria"][0]["doubts"]
+
+
+def test_a_progression_she_was_not_asked_about_never_rules_her_out():
+    text = "Exclusion Criteria:\n* Has platinum-refractory disease."
+
+    result = result_for(text, treatment={"agents": ["carboplatin"]})
+
+    assert result["tier"] == CHECK_FIRST

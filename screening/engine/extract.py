@@ -84,6 +84,7 @@ def normalise(text: str) -> str:
     }
     for old, new in replacements.items():
         text = text.replace(old, new)
+    text = re.sub(r"([<>])\s*or\s*=", r"\1=", text)  # "< or = 10%"
     text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
     # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
     text = re.sub(
@@ -674,9 +675,22 @@ EARLY = re.compile(
     r"|\bc?t[0-4][a-d]?\s*c?n[0-3][a-c]?\s*c?m0\b"
     r"|\bstage (?:0|i{1,3}|1|2|3)[abc]?(?:\s*(?:-|to|or|and|,)\s*(?:i{1,3}|1|2|3)[abc]?)*\b(?!\s*(?:-|to|or|and|,)\s*(?:iv|4))"
 )
+SITE_WORDS = r"(?:brain|cns|bone|liver|hepatic|lung|pulmonary|leptomeningeal|spinal|visceral|nodal|skin|lymph node|osseous|ovarian|heart|cardiac|eye|ocular|orbital|adrenal|peritoneal|pleural)"
 SITE_METASTASES = re.compile(
-    r"\b(?:brain|cns|bone|liver|hepatic|lung|pulmonary|leptomeningeal|spinal|visceral|nodal|skin|lymph node|osseous|ovarian)\s+(?:\w+\s+)?metasta"
+    rf"\b{SITE_WORDS}\s+(?:\w+\s+)?metasta"
+    # "Metastatic lesion to the heart or eye": spread to one place, named after the word.
+    rf"|\bmetasta\w*\s+(?:lesions?\s+|deposits?\s+|disease\s+|involvement\s+)?(?:to|in|of|involving|within)\s+(?:the\s+)?{SITE_WORDS}\b"
 )
+_SITE_BEFORE = re.compile(rf"\b{SITE_WORDS}\s*$")
+_SITE_AFTER = re.compile(rf"^\s+(?:to|in|of|involving|within)\s+(?:the\s+)?{SITE_WORDS}\b")
+
+
+def whole_metastatic_disease(text: str) -> bool:
+    """Metastatic disease named for itself, not for one site ("brain metastatic disease" names a site)."""
+    return any(
+        not _SITE_BEFORE.search(text[: found.start()]) and not _SITE_AFTER.match(text[found.end() :])
+        for found in re.finditer(r"\b(?:distant metasta\w*|metastatic disease)\b", text)
+    )
 
 
 CURABLE = re.compile(
@@ -769,7 +783,7 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
             and not another_cancer
             # "skin-only metastatic disease" excludes one pattern of spread, not metastatic disease
             and not re.search(r"\b[\w-]+[\s-]only\s*$", text[: metastatic.start()])
-            and (not SITE_METASTASES.search(text) or re.search(r"\bdistant metasta\w*|\bmetastatic disease\b", text))
+            and (not SITE_METASTASES.search(text) or whole_metastatic_disease(text))
             and not history
             and not THERAPY_HISTORY.search(text)
         ):
@@ -1165,8 +1179,11 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
         r"\b(?:initiated|started|begun|commenced)\b[^.;]{0,20}(?:<|<=|within)\s*\d+\s*(?:days?|weeks?)",
         text[exception.start() :],
     )
+    # "high-dose chemotherapy requiring stem cell rescue": one way of giving the class, not all of it.
+    narrowed = any(NARROWED_THERAPY.search(text[max(0, start - 30) : start]) for _, start in kept)
     specific = (
-        (bool(exception) and generic_only and not just_begun)
+        narrowed
+        or (bool(exception) and generic_only and not just_begun)
         or bool(novel and any(key.startswith("class:") for key in keys))
         or bool(timed)
         # Radiation criteria hang on the area, dose and timing, which the profile does not hold.
@@ -1180,6 +1197,9 @@ def _prior_therapy(text: str, kind: str, negated: bool, lexicon: Lexicon) -> lis
     return [Constraint("prior_therapy", op, tuple(keys), specific=specific, qualifiers=tuple(qualifiers))]
 
 
+NARROWED_THERAPY = re.compile(
+    r"\b(?:high[\s-]dose|myeloablative|intrathecal|intraperitoneal|intravesical|intra-?arterial|intra-?tumou?ral|topical|isolated limb|hepatic arterial)\b[\s\w-]{0,12}$"
+)
 COMBINED_WITH = re.compile(
     r"\s*(?:,\s*)?\b(?:in combination with|combined with|given with|with|plus)\s+(?:an?\s+|the\s+)?"
 )
@@ -2503,7 +2523,34 @@ def _families(concepts: set[str]) -> set[str]:
 
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
-    return _doubt_self_contradictions(_soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon))
+    rules = _soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon)
+    return _doubt_low_receptor_threshold(_doubt_self_contradictions(rules))
+
+
+# "ER < 10%", "ER-low", "weakly positive": a trial that counts low expression as negative.
+LOW_RECEPTOR_THRESHOLD = re.compile(
+    r"\b(?:er|pr|pgr|estrogen|oestrogen|progesterone|hormone)\b[^;]{0,50}?(?:<|<=|≤|less than|below|under)\s*(?:[2-9]|[1-9]\d)\s*%"
+    r"|\b(?:er|hr|pr)[\s-]?low\b|\bweakly (?:er[\s-]?|pr[\s-]?|hormone[\s-]receptor[\s-]?)?positive\b|\blow[\s-]positive\b",
+    re.IGNORECASE,
+)
+
+
+def _doubt_low_receptor_threshold(rules: list[Rule]) -> list[Rule]:
+    """Where a trial counts low receptor expression as negative, "ER-negative" or "triple-negative"
+    is not what her report says: a receptor-positive answer may still fit, so the reading is tentative."""
+    if not any(LOW_RECEPTOR_THRESHOLD.search(normalise(rule.text)) for rule in rules):
+        return rules
+
+    def about_negative_receptors(rule: Rule) -> bool:
+        return any(
+            c.concept == "triple_negative" or (c.concept == "hormone_receptor" and c.value == "negative")
+            for c in rule.constraints
+        )
+
+    return [
+        replace(rule, doubts=(*rule.doubts, "receptor threshold")) if about_negative_receptors(rule) else rule
+        for rule in rules
+    ]
 
 
 def _overlaps(one: Constraint, other: Constraint) -> bool:

@@ -32,6 +32,21 @@ WINDOW = re.compile(
 # triple-negative disease"); "defined as" after a fact only says how it is measured.
 # "including a CDK4/6 inhibitor" after a count of therapies names one that is required, not examples.
 EXAMPLES = re.compile(r"\b(?:includes?|including(?! an? )|such as|e\.g\.|for example|for instance|i\.e\.|namely)\b")
+# "TNBC is diagnosed in a tumour which does not express ...": the sentence defines a word.
+DEFINES = re.compile(
+    r"^\W*(?:[\w+/()-]+\s+){1,4}(?:is|are)\s+(?:defined|diagnosed|determined|considered|confirmed)\s+(?:as|by|in|when|if)\b"
+)
+# A basket that also takes any tumour with a biomarker ("... TNBC, NSCLC, and MSI-high tumours"):
+# the breast subtype it names is not the only way in.
+AGNOSTIC = re.compile(
+    r"\b(?:msi[\s-]?(?:h|high|hi)|microsatellite instability[\s-]high|tmb[\s-]?(?:h|high)|tumou?r mutational burden"
+    r"|dmmr|mismatch[\s-]repair[\s-]deficien\w*|ntrk|any (?:solid )?tumou?r type)\b"
+)
+BIOLOGY_CONCEPTS = {"her2", "hormone_receptor", "triple_negative", "gene_alteration", "pd_l1"}
+# Brain metastases "requiring steroids" or "requiring > 10 mg of prednisolone": only some of them.
+STEROID_NEED = re.compile(
+    r"\b(?:requir\w*|need\w*|on)\s+(?:\w+\s+){0,3}(?:steroids?|corticosteroids?|dexamethasone|prednis\w*|anti-?convulsants?|\S*\d+\s*mg)"
+)
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
 PERMISSION_TAIL = re.compile(
@@ -108,6 +123,12 @@ def doubts(
         found.append("time window")
     if EXAMPLES.search(head):
         found.append("examples")
+    if "brain_metastases" in concepts and STEROID_NEED.search(head):
+        found.append("qualifier")
+    if DEFINES.search(bare):
+        found.append("definition")
+    if concepts & BIOLOGY_CONCEPTS and AGNOSTIC.search(bare):
+        found.append("tumour-agnostic alternative")
     if JUDGEMENT.search(head):
         found.append("study team's judgement")
     if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not carries_negation(constraints, negated):

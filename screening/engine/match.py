@@ -360,12 +360,16 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
     if facts_seen is None:
         facts_seen = {}
     facts = []
+    excludes = rule.excludes
     for constraint in rule.constraints:
         # Keyed by identity: stored constraints are interned, and facts_seen lives for one screening.
         key = id(constraint)
         value = facts_seen.get(key, _UNSEEN)
         if value is _UNSEEN:
             value = facts_seen[key] = evaluate(constraint, profile, lexicon)
+        if value and excludes and "progressed" in constraint.qualifiers:
+            # She had it; whether the cancer grew on it ("platinum-refractory disease") she was not asked.
+            value = None
         facts.append((constraint, value))
     if len(facts) == 1:
         combined = facts[0][1]
@@ -373,7 +377,7 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
         combined = any_of(v for _, v in facts) if rule.logic == "any" else all_of(v for _, v in facts)
     if combined is None:
         return Outcome(rule, UNKNOWN, facts)
-    satisfied = (not combined) if rule.excludes else combined
+    satisfied = (not combined) if excludes else combined
     if not satisfied and rule.alternative:
         return Outcome(rule, UNKNOWN, facts)
     if not satisfied and not rule.firm:
