@@ -600,3 +600,12 @@ def test_a_therapy_given_one_narrow_way_is_asked_about_rather_than_read_as_its_w
     assert constraints_of("Prior high dose chemotherapy requiring stem cell rescue", "exclusion") == [
         {"concept": "prior_therapy", "op": "received_any", "value": ["class:chemotherapy"], "specific": True}
     ]
+
+
+def test_checkpoint_inhibitors_named_by_target_are_read_as_that_kind_only():
+    assert constraints_of("Prior treatment with an anti-CTLA-4 therapy.", "exclusion") == [
+        {"concept": "prior_therapy", "op": "received_any", "value": ["class:ctla4_inhibitor"]}
+    ]
+    assert constraints_of("Prior immune checkpoint inhibitor", "exclusion") == [
+        {"concept": "prior_therapy", "op": "received_any", "value": ["class:immune_checkpoint_inhibitor"]}
+    ]

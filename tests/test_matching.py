@@ -319,3 +319,18 @@ def test_a_performance_limit_on_the_other_scale_is_a_question_at_the_boundary():
     assert outcome(karnofsky_70, health={"ecog": 1}) == MET
     assert outcome(ecog_1, health={"karnofsky": 60}) == UNKNOWN
     assert outcome(ecog_1, health={"karnofsky": 40}) == NOT_MET
+
+
+def test_pembrolizumab_does_not_answer_an_anti_ctla_4_exclusion_but_does_answer_a_checkpoint_one():
+    ctla4 = Rule(
+        "exclusion", "Prior anti-CTLA-4", (Constraint("prior_therapy", "received_any", ("class:ctla4_inhibitor",)),)
+    )
+    any_checkpoint = Rule(
+        "exclusion",
+        "Prior checkpoint inhibitor",
+        (Constraint("prior_therapy", "received_any", ("class:immune_checkpoint_inhibitor",)),),
+    )
+    had = {"received": {"immunotherapy": True}, "agents": ["pembrolizumab"]}
+
+    assert outcome(ctla4, treatment=had) == UNKNOWN
+    assert outcome(any_checkpoint, treatment=had) == NOT_MET
