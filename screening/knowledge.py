@@ -45,11 +45,15 @@ def lexicon_from_database() -> Lexicon:
     )
 
 
+class EmptyLexicon(RuntimeError):
+    """The database has no lexicon: `migrate` seeds it and `load_lexicon` loads it."""
+
+
 def current_lexicon() -> Lexicon:
-    """The lexicon in the database, loading the shipped fixtures first into an empty one."""
+    """The lexicon in the database. Reading only: `migrate` puts the shipped one in a new database."""
     if "lexicon" not in _cache:
         if not Concept.objects.exists():
-            load_lexicon(lexicon_files(), reextract=False)
+            raise EmptyLexicon("The criteria lexicon is empty: run `python manage.py load_lexicon`.")
         _cache["lexicon"] = lexicon_from_database()
     return _cache["lexicon"]
 

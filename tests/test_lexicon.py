@@ -137,9 +137,10 @@ def test_a_broken_lexicon_file_is_named_and_nothing_is_loaded(tmp_path):
             }
         ],
     )
+    before = sorted(Concept.objects.values_list("key", flat=True))
     with pytest.raises(CommandError, match="The lexicon was not loaded.*Bad Key"):
         call_command("load_lexicon", str(bad))
-    assert not Concept.objects.exists()
+    assert sorted(Concept.objects.values_list("key", flat=True)) == before
 
 
 def test_fixture_files_read_well_in_a_diff():
@@ -158,3 +159,25 @@ def test_rules_from_an_older_engine_are_extracted_again():
     assert reextract_rules(current_lexicon()) == 1
     trial = Trial.objects.get(nct_id="DEMO-001")
     assert trial.rules_version == rules_version(current_lexicon()) and trial.rules
+
+
+@pytest.mark.django_db
+def test_a_new_database_has_the_shipped_lexicon_and_reading_it_loads_nothing(django_assert_max_num_queries):
+    from screening.knowledge import current_lexicon, forget_lexicon
+
+    forget_lexicon()
+    shipped = read_fixtures(sorted((ROOT / "fixtures" / "lexicon").glob("*.json")))
+    with django_assert_max_num_queries(5):  # reads concepts, classes, drugs: no fixtures are loaded
+        lexicon = current_lexicon()
+    assert set(lexicon.drugs) == set(shipped.drugs) and set(lexicon.classes) == set(shipped.classes)
+
+
+@pytest.mark.django_db
+def test_an_emptied_lexicon_is_reported_not_reloaded_behind_a_page():
+    from screening.knowledge import EmptyLexicon, current_lexicon, forget_lexicon
+
+    Concept.objects.all().delete()
+    forget_lexicon()
+    with pytest.raises(EmptyLexicon, match="load_lexicon"):
+        current_lexicon()
+    assert not Concept.objects.exists()
