@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalogue():
+    # A transactional test empties the tables after it, the seeded lexicon too.
+    call_command("load_lexicon", stdout=io.StringIO())
     call_command("import_studies", str(shared_path("ctgov", "studies")), stdout=io.StringIO())
 
 
