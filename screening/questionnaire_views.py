@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.engine.profile import ProfileError, load_profile
 from screening.knowledge import current_lexicon
 from screening.models import PHASE_WORDS, Screening, Trial
@@ -32,11 +33,6 @@ from screening.questionnaire import (
 )
 from screening.screening import screen_profile
 
-TIERS = {
-    "worth_discussing": "Worth discussing",
-    "check_first": "Check first",
-    "not_a_fit": "Probably not a fit",
-}
 PAGE_SIZE = 20
 
 
@@ -207,11 +203,11 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
         "sort": request.GET.get("sort", "tier"),
     }
     results = document["results"]
-    if choices["tier"] in TIERS:
+    if choices["tier"] in TIER_WORDS:
         results = [r for r in results if r["tier"] == choices["tier"]]
     elif choices["tier"] != "all":
         choices["tier"] = "possible"
-        results = [r for r in results if r["tier"] != "not_a_fit"]
+        results = [r for r in results if r["tier"] != NOT_A_FIT]
     if choices["phase"] in PHASE_WORDS:
         results = [r for r in results if choices["phase"] in r["phases"]]
     else:
@@ -252,7 +248,7 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
         )
         result["not_met"] = [c for c in result["criteria"] if c["outcome"] == "not_met"]
         result["marked"] = result["nct_id"] in screening.marked
-    counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIERS}
+    counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIER_WORDS}
     template = "screening/shortlist.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
@@ -266,7 +262,7 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
             "screening": screening,
             "page": page,
             "counts": counts,
-            "tiers": TIERS,
+            "tiers": TIER_WORDS,
             "choices": choices,
             "phases": PHASE_WORDS,
             "query": query.urlencode(),

@@ -121,5 +121,5 @@ def test_a_profile_that_is_not_json_is_named(tmp_path):
 
 def test_the_text_format_reads_in_a_terminal(tmp_path, demo_catalogue):
     text = screen(tmp_path, detailed_profile(), "--format", "text", "--trial", "DEMO-012")
-    assert text.startswith("Screened 1 trials: 0 worth discussing, 0 check first, 1 not a fit.")
-    assert "NOT A FIT  DEMO-012" in text and "x This trial needs HER2-positive" in text
+    assert text.startswith("Screened 1 trials: 0 worth discussing, 0 check first, 1 probably not a fit.")
+    assert "PROBABLY NOT A FIT  DEMO-012" in text and "x This trial needs HER2-positive" in text

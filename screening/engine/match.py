@@ -24,6 +24,8 @@ NOT_A_FIT = "not_a_fit"
 CHECK_FIRST = "check_first"
 WORTH_DISCUSSING = "worth_discussing"
 TIER_ORDER = {WORTH_DISCUSSING: 0, CHECK_FIRST: 1, NOT_A_FIT: 2}
+# What each tier is called wherever a person reads it (pages, sheet, terminal), best first.
+TIER_WORDS = {WORTH_DISCUSSING: "Worth discussing", CHECK_FIRST: "Check first", NOT_A_FIT: "Probably not a fit"}
 STUDY_TEAM_CHECKS = "The study team will check this."
 _UNSEEN = object()
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from screening.engine.match import TIER_WORDS
 from screening.engine.profile import ProfileError, load_profile
 from screening.models import Trial
 from screening.screening import screen_profile
 
-TIER_WORDS = {"worth_discussing": "Worth discussing", "check_first": "Check first", "not_a_fit": "Not a fit"}
 OUTCOME_MARKS = {"met": "+", "not_met": "x", "unknown": "?", "not_assessed": "."}
 
 
