@@ -83,12 +83,6 @@ def test_a_negative_pregnancy_test_requirement_means_not_pregnant(text):
     assert constraints_of(text) == [{"concept": "pregnancy", "op": "is", "value": False}]
 
 
-def test_requirements_no_patient_could_meet_together_become_alternatives():
-    text = "Inclusion Criteria:\n\n* Triple-negative breast cancer\n* Hormone receptor-positive breast cancer\n* ECOG 0-1\n"
-    rules = extract(text, lexicon())
-    assert [rule.alternative for rule in rules] == [True, True, False]
-
-
 def test_a_test_that_cannot_be_confirmed_does_not_tangle_the_requirement():
     text = "WOCBP: Negative urine or serum pregnancy test. If the urine test cannot be confirmed as negative, a serum test is required"
     assert {"concept": "pregnancy", "op": "is", "value": False} in constraints_of(text)

@@ -334,3 +334,23 @@ def test_pembrolizumab_does_not_answer_an_anti_ctla_4_exclusion_but_does_answer_
 
     assert outcome(ctla4, treatment=had) == UNKNOWN
     assert outcome(any_checkpoint, treatment=had) == NOT_MET
+
+
+def test_requirements_no_patient_could_meet_together_become_alternatives():
+    text = "Inclusion Criteria:\n\n* Triple-negative breast cancer\n* Hormone receptor-positive breast cancer\n* ECOG 0-1\n"
+    rules = TrialFacts("NCT00000001", "A basket", extract(text, lexicon())).rules
+    assert [rule.alternative for rule in rules] == [True, True, False]
+
+
+def test_reading_the_criteria_never_calls_the_matcher():
+    import ast
+    import inspect
+
+    from screening.engine import extract as extraction
+
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(inspect.getsource(extraction)))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "screening.engine.match" not in imported

@@ -2413,64 +2413,6 @@ BIOLOGY_CONCEPTS = {"her2", "hormone_receptor", "triple_negative"}
 STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
 
 
-def _soften_conflicts(rules: list[Rule], lexicon: Lexicon) -> list[Rule]:
-    """Requirements no single patient could meet together belong to different cohorts.
-
-    A basket or multi-cohort trial may list "triple-negative" and "HR-positive" as
-    separate inclusion items; read as all-required they would rule everyone out, so
-    each becomes one alternative among several.
-    """
-    from screening.engine.match import judge  # the matcher checks consistency, no cycle at import
-
-    def requirements(concepts: set[str]) -> list[int]:
-        return [
-            index
-            for index, rule in enumerate(rules)
-            if rule.kind == INCLUSION
-            and not rule.excludes
-            and not rule.alternative
-            and not rule.cohort
-            and rule.constraints
-            and {c.concept for c in rule.constraints} <= concepts
-        ]
-
-    softened = set()
-    for concepts, patients in ((BIOLOGY_CONCEPTS, "biology"), (STAGE_CONCEPTS, "stage")):
-        indexes = requirements(concepts)
-        if len(indexes) < 2:
-            continue
-        satisfiable = any(
-            all(judge(rules[index], patient, lexicon).outcome != "not_met" for index in indexes)
-            for patient in _patients(patients)
-        )
-        if not satisfiable:
-            softened.update(indexes)
-    return [replace(rule, alternative=True) if index in softened else rule for index, rule in enumerate(rules)]
-
-
-@lru_cache(maxsize=4)
-def _patients(kind: str) -> list:
-    from screening.engine.profile import load_profile
-
-    return [load_profile(data) for data in (_BIOLOGY_PATIENTS if kind == "biology" else _STAGE_PATIENTS)]
-
-
-_BIOLOGY_PATIENTS = [
-    {"schema": "trialscreen/profile@1", "biomarkers": {"er": er, "pr": pr, "her2": her2}}
-    for er in ("positive", "negative")
-    for pr in ("positive", "negative")
-    for her2 in ("positive", "low", "ultralow", "zero")
-]
-_STAGE_PATIENTS = [
-    {
-        "schema": "trialscreen/profile@1",
-        "cancer": {"stage": stage, "metastatic": stage == "IV", "unresectable_locally_advanced": advanced},
-    }
-    for stage in ("0", "I", "II", "III", "IV")
-    for advanced in (True, False)
-]
-
-
 def _engine_fingerprint() -> str:
     """Changes whenever the code that reads criteria changes, so stored rules are refreshed."""
     here = Path(__file__).resolve()
@@ -2523,8 +2465,7 @@ def _families(concepts: set[str]) -> set[str]:
 
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
-    rules = _soften_conflicts(_carry_scope(_extract(text, lexicon)), lexicon)
-    return _doubt_low_receptor_threshold(_doubt_self_contradictions(rules))
+    return _doubt_low_receptor_threshold(_doubt_self_contradictions(_carry_scope(_extract(text, lexicon))))
 
 
 # "ER < 10%", "ER-low", "weakly positive": a trial that counts low expression as negative.

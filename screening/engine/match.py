@@ -8,12 +8,13 @@ oncologist.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from screening.engine.lexicon import Lexicon
-from screening.engine.profile import Profile
-from screening.engine.rules import Constraint, Rule
+from screening.engine.profile import Profile, load_profile
+from screening.engine.rules import INCLUSION, Constraint, Rule
 
 MET = "met"
 NOT_MET = "not_met"
@@ -388,6 +389,62 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
     return Outcome(rule, MET if satisfied else NOT_MET, facts)
 
 
+# Requirements of one family that no single patient could meet together (a basket listing
+# "triple-negative" and "HR-positive" as separate inclusion items) belong to different cohorts.
+CONFLICT_FAMILIES = {
+    "biology": ({"her2", "hormone_receptor", "triple_negative"}, "biomarkers"),
+    "stage": ({"metastatic_disease", "early_stage"}, "cancer"),
+}
+_EVERY_BIOLOGY = [
+    {"er": er, "pr": pr, "her2": her2}
+    for er in ("positive", "negative")
+    for pr in ("positive", "negative")
+    for her2 in ("positive", "low", "ultralow", "zero")
+]
+_EVERY_STAGE = [
+    {"stage": stage, "metastatic": stage == "IV", "unresectable_locally_advanced": advanced}
+    for stage in ("0", "I", "II", "III", "IV")
+    for advanced in (True, False)
+]
+_NO_LEXICON = Lexicon()  # biology and stage facts need no drug knowledge
+
+
+@lru_cache(maxsize=2)
+def _every_patient(family: str) -> tuple[Profile, ...]:
+    section = CONFLICT_FAMILIES[family][1]
+    answers = _EVERY_BIOLOGY if family == "biology" else _EVERY_STAGE
+    return tuple(load_profile({"schema": "trialscreen/profile@1", section: data}) for data in answers)
+
+
+def soften_conflicts(rules: list[Rule]) -> list[Rule]:
+    """Requirements of one family no single patient could meet together become alternatives."""
+    softened: set[int] = set()
+    for family, (concepts, _) in CONFLICT_FAMILIES.items():
+        indexes = [
+            index
+            for index, rule in enumerate(rules)
+            if rule.kind == INCLUSION
+            and not rule.excludes
+            and not rule.alternative
+            and not rule.cohort
+            and rule.constraints
+            and {c.concept for c in rule.constraints} <= concepts
+        ]
+        if len(indexes) < 2:
+            continue
+        if not any(all(_could_meet(rules[index], patient) for index in indexes) for patient in _every_patient(family)):
+            softened.update(indexes)
+    if not softened:
+        return rules
+    return [replace(rule, alternative=True) if index in softened else rule for index, rule in enumerate(rules)]
+
+
+def _could_meet(rule: Rule, patient: Profile) -> bool:
+    """However firmly it was read, the rule's words do not contradict this patient."""
+    outcome = judge(rule, patient, _NO_LEXICON)
+    return outcome.outcome != NOT_MET and not outcome.contradicted
+
+
 @dataclass
 class TrialFacts:
     """What matching needs from a catalogue trial, as plain data."""
@@ -406,6 +463,7 @@ class TrialFacts:
     assessed: list[tuple[int, Rule]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.rules = soften_conflicts(self.rules)
         for index, rule in enumerate(self.rules):
             if rule.constraints:
                 self.assessed.append((index, rule))
