@@ -354,3 +354,12 @@ def test_reading_the_criteria_never_calls_the_matcher():
         if isinstance(node, ast.ImportFrom) and node.module
     }
     assert "screening.engine.match" not in imported
+
+
+def test_every_concept_the_lexicon_asks_about_is_one_registered_fact():
+    from screening.engine.facts import FACTS
+
+    # "leptomeningeal" is the brain-metastases fact's own question, not a concept of its own.
+    assert set(lexicon().concepts) - {"leptomeningeal"} == set(FACTS)
+    for fact in FACTS.values():
+        assert callable(fact.evaluate) and callable(fact.describe) and callable(fact.answer)
