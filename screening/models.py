@@ -151,6 +151,10 @@ class Trial(models.Model):
         indexes = [
             models.Index(fields=["status", "left_filter_at"], name="trial_open_idx"),
             models.Index(fields=["last_update_posted"], name="trial_last_update_idx"),
+            # Screening reads these three for every trial to find its cached rules; from the index
+            # alone it need not read the wide rows.
+            models.Index(fields=["nct_id", "rules_version", "record_hash"], name="trial_rules_key_idx"),
+            models.Index(fields=["synced_at"], name="trial_synced_idx"),
         ]
 
     def __str__(self) -> str:
