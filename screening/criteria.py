@@ -41,12 +41,27 @@ def clean(text: str) -> str:
     return text
 
 
+# A lead that offers its sub-items as alternatives: "must have one of the following:".
+ALTERNATIVES_LEAD = re.compile(
+    r"\b(?:(?:any|one|1|either|at least (?:one|1)|one or more|1 or more) of|either|defined as|defined by|as follows)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Item:
     text: str
     depth: int = 0
     cohort: str = ""
     children: list[Item] = field(default_factory=list)
+    # Where the item's words stand in the cleaned text (`clean(text)`), so a reading can be shown in place.
+    start: int = 0
+    end: int = 0
+
+    @property
+    def combinator(self) -> str:
+        """How the sub-items combine: "any" when the lead offers them as alternatives, else "all"."""
+        return "any" if ALTERNATIVES_LEAD.search(self.text) else "all"
 
 
 @dataclass
@@ -175,7 +190,9 @@ def parse(text: str) -> list[Section]:
         last_item = None
         plain_lead = None
 
+    offset = 0
     for raw_line in clean(text).split("\n"):
+        line_start, offset = offset, offset + len(raw_line) + 1
         if not raw_line.strip():
             blank_since_item = True
             plain_lead = None
@@ -188,15 +205,20 @@ def parse(text: str) -> list[Section]:
         if bullet:
             indent = len(bullet["indent"].expandtabs(4))
             body = bullet["text"].strip()
+            body_start = line_start + bullet.start("text")
+            body_end = body_start + len(body)
         else:
             indent = len(raw_line) - len(raw_line.lstrip())
             body = raw_line.strip()
+            body_start = line_start + raw_line.index(body)
+            body_end = body_start + len(body)
             if _SUBHEADING.match(body):
                 # "DISEASE CHARACTERISTICS:" in older records groups criteria; it is not one.
                 stack, last_item, plain_lead = [], None, None
                 continue
             if last_item is not None and not blank_since_item and _continues(last_item.text, body, indent):
                 last_item.text = f"{last_item.text} {body}"
+                last_item.end = body_end
                 continue
             if (
                 plain_lead is not None
@@ -205,13 +227,16 @@ def parse(text: str) -> list[Section]:
                 and not _REQUIRES.search(body)
             ):
                 # Plain lines under "Defined by one of the following:" belong to it.
-                item = Item(body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort)
+                item = Item(
+                    body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort, start=body_start, end=body_end
+                )
                 plain_lead.children.append(item)
                 last_item = item
                 continue
         if bullet and last_item is not None and re.match(r"(?:and|or|but|with|without)\s", body):
             # "* and a rising tumour marker ..." finishes the bullet above it.
             last_item.text = f"{last_item.text} {body}"
+            last_item.end = body_end
             continue
         cohort_match = _COHORT.match(body)
         if cohort_match and len(body) - cohort_match.end() < 3:
@@ -225,7 +250,7 @@ def parse(text: str) -> list[Section]:
             stack.pop()
         if stack and not item_cohort:
             item_cohort = stack[-1][1].cohort  # a sub-item of a scoped item shares its scope
-        item = Item(body, depth=len(stack), cohort=item_cohort)
+        item = Item(body, depth=len(stack), cohort=item_cohort, start=body_start, end=body_end)
         if stack:
             stack[-1][1].children.append(item)
         else:

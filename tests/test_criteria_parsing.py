@@ -101,3 +101,25 @@ def test_headings_that_name_both_kinds_or_ineligibility_and_leads_that_say_who_i
         (EXCLUSION, "Pregnancy"),
         (EXCLUSION, "HIV"),
     ]
+
+
+def test_every_item_knows_where_its_words_stand_in_the_cleaned_text():
+    text = "Inclusion Criteria:\n\n* Must have one of the following:\n  * no brain metastases\n* ECOG 0-1\n  continued here\n"
+    cleaned = clean(text)
+
+    items = flatten(parse(text)[0].items)
+
+    assert [cleaned[item.start : item.end] for item in items] == [
+        "Must have one of the following:",
+        "no brain metastases",
+        "ECOG 0-1\n  continued here",
+    ]
+
+
+def test_a_lead_says_whether_its_items_are_alternatives():
+    (section,) = parse(
+        "Inclusion Criteria:\n* Must have one of the following:\n  * a\n* All of the following:\n  * b\n"
+        "* Meets at least 1 of the following criteria:\n  * c\n"
+    )
+
+    assert [item.combinator for item in section.items] == ["any", "all", "any"]

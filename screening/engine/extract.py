@@ -18,7 +18,6 @@ from pathlib import Path
 
 from screening.criteria import Item, parse, scope_of
 from screening.engine.clauses import (
-    ALTERNATIVES,
     CONDITIONAL,
     CONDITIONAL_ANYWHERE,
     DEFINING_LEAD,
@@ -144,10 +143,11 @@ WITHIN_ONE_REQUIREMENT = [
 ]
 
 
-def _items(items: list[Item], inherited: str = "") -> Iterator[tuple[Item, str]]:
+def _items(items: list[Item], inherited: Item | None = None) -> Iterator[tuple[Item, Item | None]]:
+    """Every item of a tree with the lead it stands under ("... one of the following:"), if any."""
     for item in items:
         yield item, inherited
-        lead = item.text if item.text.rstrip().endswith(":") else ""
+        lead = item if item.text.rstrip().endswith(":") else None
         yield from _items(item.children, lead or inherited)
 
 
@@ -570,7 +570,8 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     for section in parse(text or ""):
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
         permitted = _permitted_under(section.items) if kind == EXCLUSION else set()
-        for item, lead in _items(section.items):
+        for item, lead_item in _items(section.items):
+            lead = lead_item.text if lead_item else ""
             if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
                 continue
             if (
@@ -591,7 +592,13 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             # "... progression on a CDK4/6 inhibitor OR" / next item: either of them will do.
             or_chain = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE)) or previous_or
             previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
-            soft_lead = bool(lead and (ALTERNATIVES.search(normalise(lead)) or PERMISSION.search(normalise(lead))))
+            # The tree says whether the lead offers its items as alternatives; a lead may also permit.
+            # Under inclusions, items offered as alternatives are each one way in; under exclusions,
+            # "any of the following" means each of them excludes.
+            soft_lead = bool(
+                lead_item
+                and ((lead_item.combinator == "any" and kind == INCLUSION) or PERMISSION.search(normalise(lead)))
+            )
             seen_in_item: set[tuple[Constraint, bool]] = set()
             first_of_item = len(rules)
             # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires;
@@ -621,7 +628,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         alternative=soft_lead or or_chain or bool(CONDITIONAL.match(normal)),
                         heading=section.heading,
                         item=number,
-                        doubts=doubts(sentence, item.text, lead, constraints, negated),
+                        doubts=doubts(sentence, item.text, lead if kind == INCLUSION else "", constraints, negated),
                     )
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])
