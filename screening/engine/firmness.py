@@ -1,9 +1,12 @@
 """How firmly a criterion was read: signals that hold for any trial, not for one phrasing.
 
 A reading is tentative when the words around its concepts leave room for another reading:
-alternatives, a condition, a washout window, a definition or list of examples, the study
-team's judgement, a negation the reading did not use, or a count it did not keep. Only a
-firm reading may rule a trial out; a tentative one becomes a question for the study team.
+alternatives, a condition, a washout window, examples, a sentence that defines a word, the
+study team's judgement, a negation the reading did not use, a count it did not keep, a
+qualifier it cannot answer (brain metastases "requiring steroids"), or a basket's
+tumour-agnostic way in. Readings of the whole trial add two more (`extract`): an exclusion
+of what the trial itself requires, and a receptor threshold above 1%. Only a firm reading
+may rule a trial out; a tentative one becomes a question for the study team.
 """
 
 from __future__ import annotations
