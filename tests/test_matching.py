@@ -363,3 +363,12 @@ def test_every_concept_the_lexicon_asks_about_is_one_registered_fact():
     assert set(lexicon().concepts) - {"leptomeningeal"} == set(FACTS)
     for fact in FACTS.values():
         assert callable(fact.evaluate) and callable(fact.describe) and callable(fact.answer)
+
+
+def test_a_reason_says_which_medicines_she_named_when_none_is_one_the_trial_names():
+    platinum = Rule("inclusion", "Prior platinum", (Constraint("prior_therapy", "received_any", ("class:platinum",)),))
+    patient = profile(treatment={"received": {"chemotherapy": True}, "agents": ["capecitabine"]})
+
+    explained = reason(judge(platinum, patient, lexicon()), lexicon(), patient)
+
+    assert "named capecitabine" in explained and "did not name" not in explained

@@ -211,7 +211,19 @@ def therapy_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -
     had_not = [TREATMENT_WORDS.get(k, k) for k in kinds if received.get(k) is False]
     unsure = [TREATMENT_WORDS.get(k, k) for k in kinds if received.get(k) is None]
     parts = []
-    if had:
+    # Medicines she named of the same kind, none of them one the trial names ("capecitabine"
+    # against a platinum criterion): she did name medicines, just not these.
+    others = [
+        agent
+        for agent in profile.treatment.agents
+        if (found := lexicon.drug_named(agent))
+        and any(
+            lexicon.classes[key].profile_key in kinds for key in lexicon.classes_of(found) if key in lexicon.classes
+        )
+    ]
+    if had and others:
+        parts.append(f"you said you have had {listed(had)} and named {listed(others)}, none of the medicines it names")
+    elif had:
         parts.append("you said you have had " + listed(had) + " but did not name the medicines")
     if had_not:
         parts.append("you said you have not had " + listed(had_not, "or"))
