@@ -161,3 +161,17 @@ def test_a_progression_she_was_not_asked_about_never_rules_her_out():
     result = result_for(text, treatment={"agents": ["carboplatin"]})
 
     assert result["tier"] == CHECK_FIRST
+
+
+def test_a_denied_permission_is_firm_a_permission_for_some_patients_and_a_recent_window_are_not():
+    (denied,) = rules_of("Exclusion Criteria:\n* Prior TOPO1 inhibitor therapy is NOT permitted")
+    (for_some,) = rules_of("Inclusion Criteria:\n* Patients with TNBC may receive up to 250mg/m2 of prior doxorubicin")
+    (recent,) = rules_of("Exclusion Criteria:\n* Receipt of ET for risk reduction in the previous 3 years")
+
+    assert denied.firm and denied.constraints[0].value == ("class:topoisomerase1_inhibitor",)
+    assert "condition" in for_some.doubts
+    assert "time window" in recent.doubts
+
+
+def test_a_treatment_she_is_receiving_now_is_not_read_as_one_she_ever_had():
+    assert rules_of("Exclusion Criteria:\n* Receiving chemotherapy") == []

@@ -23,6 +23,9 @@ ALTERNATIVES = re.compile(
 )
 CONDITION = re.compile(
     r"\b(?:if|only if|when|whenever|provided(?: that)?|as long as|in case of|in the case of)\b"
+    # "Patients with TNBC may receive up to ... doxorubicin": who a permission is for.
+    r"|^\W*(?:patients?|participants?|subjects?|women|men|those|individuals)\s+(?:with|who|whose)\b[^.;]{0,80}?"
+    r"\b(?:(?:may|can|could)\s+(?:receive|have|be (?:treated|enrolled|included)|continue|participate|enrol|enroll)|(?:are|is) (?:allowed|permitted))\b"
     r"|\b(?:for|in) (?:those |the )?(?:patients?|participants?|subjects?|women|men|individuals)\s+(?:who|with|whose|receiving|treated|on)\b"
     r"|\bfor (?:the )?(?:cohort|arm|part|group|phase)\b"
 )
@@ -30,6 +33,7 @@ WINDOW = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |prior )?(?:\d+|one|two|three|four|six)\s*(?:-\s*)?(?:days?|weeks?|wks?|months?|half[\s-]?lives)\b"
     r"|\b\d+\s*(?:days?|weeks?|months?|half[\s-]?lives)\s*(?:before|prior to|of (?:the )?(?:first|start|randomi|enrol|study))"
     r"|\bwash[\s-]?out\b"
+    r"|\bin the (?:previous|past|last|preceding) (?:\d+|one|two|three|four|five|six)\s*(?:days?|weeks?|months?|years?)\b"
 )
 # Examples or a definition name things beside the fact ("HER2-negative includes HR-positive and
 # triple-negative disease"); "defined as" after a fact only says how it is measured.
@@ -61,6 +65,8 @@ NEGATION = re.compile(r"\b(?:not|no|without|never|neither|nor|none|free of|absen
 NOT_A_NEGATION = re.compile(
     r"\b(?:no|not) (?:more|less|fewer|greater|later|earlier|sooner|longer|older|younger) than\b|\bnot (?:to )?exceed\w*\b"
     r"|\bnon[\s-](?:small|hodgkin|melanoma|muscle|invasive|measurable|target|childbearing|pregnant)\w*|\bwhether or not\b"
+    # "Prior X is NOT permitted": the "not" denies a permission, the fact is X.
+    r"|\b(?:is|are|will be)\s+not\s+(?:permitted|allowed|accepted)\b"
 )
 # Clauses the extractors read themselves: exceptions and brackets.
 EXCEPTION_CLAUSE = re.compile(
