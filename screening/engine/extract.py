@@ -376,6 +376,14 @@ def extract_item(
             if constraint not in constraints:
                 constraints.append(constraint)
     item_text = normalise(whole_item) if whole_item else with_note
+    constraints = _settle_together(constraints, kind, negated, normal, item_text)
+    return constraints, negated, _logic(kind, negated, constraints, normal, lexicon)
+
+
+def _settle_together(
+    constraints: list[Constraint], kind: str, negated: bool, normal: str, item_text: str
+) -> list[Constraint]:
+    """What one reader found that another reading of the same words already says or takes back."""
     optional = any(c.concept == "measurable_disease" for c in constraints) and MEASURABLE_OPTIONAL.search(item_text)
     if optional and not OTHER_CANCER_TYPES.search(item_text[max(0, optional.start() - 80) : optional.end() + 40]):
         # "Measurable disease per RECIST. Evaluable disease is allowed in dose escalation": another
@@ -412,7 +420,7 @@ def extract_item(
         ]
     if (kind == EXCLUSION) != negated:
         constraints = _as_lines(constraints)
-    return constraints, negated, _logic(kind, negated, constraints, normal, lexicon)
+    return constraints
 
 
 LINE_SCOPE_OF_CLASS = {"class:chemotherapy": "chemotherapy", "class:endocrine_therapy": "endocrine"}
