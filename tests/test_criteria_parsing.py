@@ -123,3 +123,19 @@ def test_a_lead_says_whether_its_items_are_alternatives():
     )
 
     assert [item.combinator for item in section.items] == ["any", "all", "any"]
+
+
+def test_every_rule_points_at_its_items_words_in_the_text():
+    from screening.engine.extract import extract
+    from tests.engine_helpers import lexicon
+
+    text = "Inclusion Criteria:\n\n* ECOG 0-1\n* HER2-negative breast cancer.\n  Measurable disease.\n"
+    cleaned = clean(text)
+
+    spans = [cleaned[rule.span[0] : rule.span[1]] for rule in extract(text, lexicon())]
+
+    assert spans == [
+        "ECOG 0-1",
+        "HER2-negative breast cancer.\n  Measurable disease.",
+        "HER2-negative breast cancer.\n  Measurable disease.",
+    ]

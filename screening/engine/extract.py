@@ -594,7 +594,15 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 # "Regarding prior olaparib or palbociclib," opens a thought the next item finishes; a list
                 # written with commas at the ends of its items ("Measurable disease per RECIST,") does not.
                 number += 1
-                rules.append(Rule(kind=kind, text=item.text.strip(), item=number, heading=section.heading))
+                rules.append(
+                    Rule(
+                        kind=kind,
+                        text=item.text.strip(),
+                        item=number,
+                        heading=section.heading,
+                        span=(item.start, item.end),
+                    )
+                )
                 continue
             number += 1
             # "... progression on a CDK4/6 inhibitor OR" / next item: either of them will do.
@@ -636,6 +644,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         alternative=soft_lead or or_chain or bool(CONDITIONAL.match(normal)),
                         heading=section.heading,
                         item=number,
+                        span=(item.start, item.end),
                         doubts=doubts(sentence, item.text, lead if kind == INCLUSION else "", constraints, negated),
                     )
                 )

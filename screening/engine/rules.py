@@ -82,6 +82,8 @@ class Rule:
     notes: tuple[str, ...] = field(default=())
     # Why the reading is tentative (firmness.doubts); a tentative reading never rules a trial out.
     doubts: tuple[str, ...] = ()
+    # Where the item stands in the cleaned criteria text (criteria.clean), to show the reading in place.
+    span: tuple[int, int] = (0, 0)
 
     @property
     def firm(self) -> bool:
@@ -115,6 +117,8 @@ class Rule:
             data["item"] = self.item
         if self.doubts:
             data["doubts"] = list(self.doubts)
+        if self.span != (0, 0):
+            data["span"] = list(self.span)
         return data
 
     @classmethod
@@ -129,4 +133,5 @@ class Rule:
             alternative=data.get("alternative", False),
             item=data.get("item", 0),
             doubts=tuple(data.get("doubts", ())),
+            span=tuple(data.get("span", (0, 0))),
         )
