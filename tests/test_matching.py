@@ -372,3 +372,13 @@ def test_a_reason_says_which_medicines_she_named_when_none_is_one_the_trial_name
     explained = reason(judge(platinum, patient, lexicon()), lexicon(), patient)
 
     assert "named capecitabine" in explained and "did not name" not in explained
+
+
+def test_cancer_surgery_cannot_remove_is_not_early_stage_whatever_stage_was_given():
+    early = Rule("inclusion", "Resected stage II or III", (Constraint("early_stage", "in", ("II", "III")),))
+    unresectable = {"metastatic": False, "unresectable_locally_advanced": True}
+
+    # The property test found stage II answered fitting where "Not sure" of the stage did not.
+    assert outcome(early, cancer={**unresectable, "stage": "II"}) == NOT_MET
+    assert outcome(early, cancer=unresectable) == NOT_MET
+    assert outcome(early, cancer={"metastatic": False, "stage": "II"}) == MET

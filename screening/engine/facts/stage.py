@@ -39,10 +39,12 @@ def metastatic_disease(constraint: Constraint, profile: Profile, lexicon: Lexico
 def early_stage(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
     cancer, op, value = profile.cancer, constraint.op, constraint.value
     metastatic = cancer.is_metastatic
-    if metastatic is False and cancer.stage in ("0", "I", "II"):
-        return cancer.stage in value if op == "in" else True  # as disease_extent: the stage now decides
     if metastatic or cancer.unresectable_locally_advanced:
-        return False  # cancer surgery cannot remove is not early-stage either
+        # Cancer surgery cannot remove is not early-stage, whatever stage was given: were the stage
+        # to decide first, "Not sure" of it would rule out more than an answer does.
+        return False
+    if metastatic is False and cancer.stage in ("0", "I", "II"):
+        return cancer.stage in value if op == "in" else True
     if op == "in" and cancer.stage is not None and cancer.stage != "IV":
         return cancer.stage in value
     return None if metastatic is None else True
