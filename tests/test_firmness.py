@@ -175,3 +175,19 @@ def test_a_denied_permission_is_firm_a_permission_for_some_patients_and_a_recent
 
 def test_a_treatment_she_is_receiving_now_is_not_read_as_one_she_ever_had():
     assert rules_of("Exclusion Criteria:\n* Receiving chemotherapy") == []
+
+
+def test_every_doubt_has_plain_words_for_the_patient():
+    from screening.engine.firmness import DOUBT_WORDS
+
+    texts = [
+        "Exclusion Criteria:\n* More than 3 brain metastases",
+        "Inclusion Criteria:\n* Must have one of the following: 1. no evidence of brain metastases 2. untreated brain metastases",
+        "Inclusion Criteria:\n* Patients with TNBC may receive up to 250mg/m2 of prior doxorubicin",
+        "Exclusion Criteria:\n* Receipt of ET for risk reduction in the previous 3 years",
+    ]
+    seen = {doubt for text in texts for rule in rules_of(text) for doubt in rule.doubts}
+    assert seen and seen <= set(DOUBT_WORDS)
+
+    result = result_for(texts[0], cancer={"brain_metastases": "active"})
+    assert "it depends on a number we do not know" in result["criteria"][0]["reason"]

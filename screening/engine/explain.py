@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from screening.engine.facts import answer, describe
+from screening.engine.firmness import in_words
 from screening.engine.lexicon import Lexicon
 from screening.engine.match import MET, NOT_ASSESSED, NOT_MET, STUDY_TEAM_CHECKS, UNKNOWN, Outcome
 from screening.engine.profile import Profile
@@ -25,7 +26,7 @@ def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
     if outcome.contradicted:
         return (
             f"This trial may {verb.replace('rules', 'rule').replace('needs', 'need')} {fact}{cohort}, and {said}; "
-            f"but its wording leaves room ({', '.join(rule.doubts)}), so the study team should say whether it applies."
+            f"but its wording leaves room ({in_words(rule.doubts)}), so the study team should say whether it applies."
         )
     return f"This trial {verb} {fact}{cohort}; {said}, so this is still to check."
 

@@ -15,6 +15,27 @@ import re
 
 from screening.engine.rules import Constraint
 
+# Each doubt as a patient reads it in a reason ("its wording leaves room: ...").
+DOUBT_WORDS = {
+    "alternatives": "it offers other ways in",
+    "condition": "it applies only in some cases",
+    "time window": "it depends on when a treatment was given",
+    "examples": "it gives examples",
+    "qualifier": "it applies only to some cases",
+    "definition": "it defines a term",
+    "tumour-agnostic alternative": "it also takes other cancers with a particular marker",
+    "study team's judgement": "the study team's judgement decides it",
+    "negation": "it says what is not wanted in a way we could not read for sure",
+    "number": "it depends on a number we do not know",
+    "receptor threshold": "it counts low hormone-receptor levels as negative",
+    "contradicts the trial's own requirement": "it seems to go against another of the trial's rules",
+}
+
+
+def in_words(doubts: tuple[str, ...]) -> str:
+    return "; ".join(DOUBT_WORDS.get(doubt, doubt) for doubt in doubts)
+
+
 # Each signal: why it makes a reading tentative, and the words that show it.
 ALTERNATIVES = re.compile(
     r"\b(?:(?:one|any|either|at least one|1) of the following|or alternatively|or else)\b"
