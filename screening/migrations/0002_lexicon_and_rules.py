@@ -6,133 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("screening", "0001_initial"),
+        ('screening', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="trial",
-            name="rules",
-            field=models.JSONField(
-                blank=True, default=list, help_text="Eligibility rules extracted from the criteria text."
-            ),
+            model_name='trial',
+            name='rules',
+            field=models.JSONField(blank=True, default=list, help_text='Eligibility rules extracted from the criteria text.'),
         ),
         migrations.AddField(
-            model_name="trial",
-            name="rules_version",
-            field=models.CharField(
-                blank=True, help_text="The lexicon version the rules were extracted with.", max_length=32
-            ),
+            model_name='trial',
+            name='rules_version',
+            field=models.CharField(blank=True, help_text='The lexicon version the rules were extracted with.', max_length=32),
         ),
         migrations.CreateModel(
-            name="Concept",
+            name='Concept',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("key", models.CharField(max_length=64, unique=True)),
-                (
-                    "category",
-                    models.CharField(
-                        choices=[
-                            ("age_sex", "Age and sex"),
-                            ("current_health", "Current health"),
-                            ("history", "Medical history"),
-                            ("stage_spread", "Stage and spread"),
-                            ("prior_therapy", "Prior therapy"),
-                            ("biology", "Tumour biology"),
-                        ],
-                        max_length=32,
-                    ),
-                ),
-                ("label", models.CharField(max_length=200)),
-                (
-                    "who_answers",
-                    models.CharField(
-                        choices=[
-                            ("P", "The patient"),
-                            ("P?", "The patient, often unsure"),
-                            ("O", "The oncologist or records"),
-                            ("T", "The trial team"),
-                        ],
-                        max_length=2,
-                    ),
-                ),
-                ("question", models.TextField(help_text="Asked of the oncologist when the answer is unknown.")),
-                ("phrasings", models.JSONField(blank=True, default=list)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=64, unique=True)),
+                ('category', models.CharField(choices=[('age_sex', 'Age and sex'), ('current_health', 'Current health'), ('history', 'Medical history'), ('stage_spread', 'Stage and spread'), ('prior_therapy', 'Prior therapy'), ('biology', 'Tumour biology')], max_length=32)),
+                ('label', models.CharField(max_length=200)),
+                ('who_answers', models.CharField(choices=[('P', 'The patient'), ('P?', 'The patient, often unsure'), ('O', 'The oncologist or records'), ('T', 'The trial team')], max_length=2)),
+                ('question', models.TextField(help_text='Asked of the oncologist when the answer is unknown.')),
+                ('phrasings', models.JSONField(blank=True, default=list)),
             ],
             options={
-                "ordering": ["category", "key"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            (
-                                "category__in",
-                                ["age_sex", "current_health", "history", "stage_spread", "prior_therapy", "biology"],
-                            )
-                        ),
-                        name="concept_category_valid",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("who_answers__in", ["P", "P?", "O", "T"])), name="concept_who_answers_valid"
-                    ),
-                ],
+                'ordering': ['category', 'key'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('category__in', ['age_sex', 'current_health', 'history', 'stage_spread', 'prior_therapy', 'biology'])), name='concept_category_valid'), models.CheckConstraint(condition=models.Q(('who_answers__in', ['P', 'P?', 'O', 'T'])), name='concept_who_answers_valid')],
             },
         ),
         migrations.CreateModel(
-            name="DrugClass",
+            name='DrugClass',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("key", models.CharField(max_length=64, unique=True)),
-                ("label", models.CharField(max_length=200)),
-                (
-                    "profile_key",
-                    models.CharField(
-                        blank=True,
-                        help_text="The profile's treatment.received key this class answers to.",
-                        max_length=64,
-                    ),
-                ),
-                ("phrasings", models.JSONField(blank=True, default=list)),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="screening.drugclass",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=64, unique=True)),
+                ('label', models.CharField(max_length=200)),
+                ('profile_key', models.CharField(blank=True, help_text="The profile's treatment.received key this class answers to.", max_length=64)),
+                ('phrasings', models.JSONField(blank=True, default=list)),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='screening.drugclass')),
             ],
             options={
-                "verbose_name_plural": "drug classes",
-                "ordering": ["key"],
+                'verbose_name_plural': 'drug classes',
+                'ordering': ['key'],
             },
         ),
         migrations.CreateModel(
-            name="Drug",
+            name='Drug',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=200, unique=True, verbose_name="generic name")),
-                ("brands", models.JSONField(blank=True, default=list)),
-                ("codes", models.JSONField(blank=True, default=list, help_text="Development codes, e.g. DS-8201a.")),
-                ("classes", models.ManyToManyField(related_name="drugs", to="screening.drugclass")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, unique=True, verbose_name='generic name')),
+                ('brands', models.JSONField(blank=True, default=list)),
+                ('codes', models.JSONField(blank=True, default=list, help_text='Development codes, e.g. DS-8201a.')),
+                ('classes', models.ManyToManyField(related_name='drugs', to='screening.drugclass')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.AddConstraint(
-            model_name="drugclass",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("parent", models.F("id")), _negated=True), name="drugclass_not_own_parent"
-            ),
+            model_name='drugclass',
+            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='drugclass_not_own_parent'),
         ),
         migrations.AddConstraint(
-            model_name="drug",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("name", django.db.models.functions.text.Lower("name"))),
-                name="drug_generic_name_lower_case",
-            ),
+            model_name='drug',
+            constraint=models.CheckConstraint(condition=models.Q(('name', django.db.models.functions.text.Lower('name'))), name='drug_generic_name_lower_case'),
         ),
     ]

@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("screening", "0002_lexicon_and_rules"),
+        ('screening', '0002_lexicon_and_rules'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="trial",
-            name="rules_version",
-            field=models.CharField(
-                blank=True, help_text="The lexicon and engine versions the rules were extracted with.", max_length=32
-            ),
+            model_name='trial',
+            name='rules_version',
+            field=models.CharField(blank=True, help_text='The lexicon and engine versions the rules were extracted with.', max_length=32),
         ),
     ]

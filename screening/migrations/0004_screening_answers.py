@@ -6,33 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("screening", "0003_rules_version_help"),
+        ('screening', '0003_rules_version_help'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Screening",
+            name='Screening',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ("token_digest", models.CharField(editable=False, max_length=64, unique=True)),
-                ("answers", models.JSONField(blank=True, default=dict)),
-                ("steps_done", models.JSONField(blank=True, default=list)),
-                (
-                    "marked",
-                    models.JSONField(blank=True, default=list, help_text="NCT IDs the patient marked to discuss."),
-                ),
-                ("created_at", models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("expires_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('token_digest', models.CharField(editable=False, max_length=64, unique=True)),
+                ('answers', models.JSONField(blank=True, default=dict)),
+                ('steps_done', models.JSONField(blank=True, default=list)),
+                ('marked', models.JSONField(blank=True, default=list, help_text='NCT IDs the patient marked to discuss.')),
+                ('created_at', models.DateTimeField(db_default=django.db.models.functions.datetime.Now())),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('expires_at', models.DateTimeField()),
             ],
             options={
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(("token_digest__regex", "^[0-9a-f]{64}$")), name="screening_token_digest_hex"
-                    )
-                ],
+                'constraints': [models.CheckConstraint(condition=models.Q(('token_digest__regex', '^[0-9a-f]{64}$')), name='screening_token_digest_hex')],
             },
         ),
     ]
