@@ -25,7 +25,7 @@ def reason(outcome: Outcome, lexicon: Lexicon, profile: Profile) -> str:
         return f"This trial {verb} {fact}{cohort}, and {said}."
     if outcome.contradicted:
         return (
-            f"This trial may {verb.replace('rules', 'rule').replace('needs', 'need')} {fact}{cohort}, and {said}; "
+            f"This trial may {'rule out' if rule.excludes else 'need'} {fact}{cohort}, and {said}; "
             f"but its wording leaves room ({in_words(rule.doubts)}), so the study team should say whether it applies."
         )
     return f"This trial {verb} {fact}{cohort}; {said}, so this is still to check."

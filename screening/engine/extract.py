@@ -48,7 +48,7 @@ from screening.engine.readers.biology import HER2_NAME, HER2_NEGATIVE_SET, extra
 from screening.engine.readers.health import extract_pregnancy
 from screening.engine.readers.history import extract_hepatitis, extract_hiv
 from screening.engine.readers.therapy import OPENING_REQUIREMENT
-from screening.engine.rules import EXCLUSION, INCLUSION, Constraint, Rule
+from screening.engine.rules import EXCLUSION, FAMILIES, INCLUSION, Constraint, Rule
 
 OTHER_CANCER_TYPES = re.compile(
     r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|cervix|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
@@ -454,10 +454,6 @@ def _as_lines(constraints: list[Constraint]) -> list[Constraint]:
     return list(dict.fromkeys(result))
 
 
-BIOLOGY_CONCEPTS = {"her2", "hormone_receptor", "triple_negative"}
-STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
-
-
 def _engine_fingerprint() -> str:
     """Changes whenever the code that reads criteria changes, so stored rules are refreshed."""
     here = Path(__file__).resolve().parent
@@ -500,10 +496,7 @@ def _carry_scope(rules: list[Rule]) -> list[Rule]:
 
 
 def _families(concepts: set[str]) -> set[str]:
-    return {
-        "biology" if concept in BIOLOGY_CONCEPTS else "stage" if concept in STAGE_CONCEPTS else concept
-        for concept in concepts
-    }
+    return {next((name for name, members in FAMILIES.items() if concept in members), concept) for concept in concepts}
 
 
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:

@@ -70,7 +70,7 @@ AGNOSTIC = re.compile(
     r"\b(?:msi[\s-]?(?:h|high|hi)|microsatellite instability[\s-]high|tmb[\s-]?(?:h|high)|tumou?r mutational burden"
     r"|dmmr|mismatch[\s-]repair[\s-]deficien\w*|ntrk|any (?:solid )?tumou?r type)\b"
 )
-BIOLOGY_CONCEPTS = {"her2", "hormone_receptor", "triple_negative", "gene_alteration", "pd_l1"}
+TUMOUR_MARKERS = {"her2", "hormone_receptor", "triple_negative", "gene_alteration", "pd_l1"}
 # Brain metastases "requiring steroids" or "requiring > 10 mg of prednisolone": only some of them.
 STEROID_NEED = re.compile(
     r"\b(?:requir\w*|need\w*|on)\s+(?:\w+\s+){0,3}(?:steroids?|corticosteroids?|dexamethasone|prednis\w*|anti-?convulsants?|\S*\d+\s*mg)"
@@ -157,7 +157,7 @@ def doubts(
         found.append("qualifier")
     if DEFINES.search(bare):
         found.append("definition")
-    if concepts & BIOLOGY_CONCEPTS and AGNOSTIC.search(bare):
+    if concepts & TUMOUR_MARKERS and AGNOSTIC.search(bare):
         found.append("tumour-agnostic alternative")
     if JUDGEMENT.search(head):
         found.append("study team's judgement")

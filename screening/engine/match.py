@@ -15,7 +15,7 @@ from screening.engine.facts import evaluate
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
 from screening.engine.profile import Profile, load_profile
-from screening.engine.rules import INCLUSION, Constraint, Rule
+from screening.engine.rules import FAMILIES, INCLUSION, Constraint, Rule
 
 MET = "met"
 NOT_MET = "not_met"
@@ -79,37 +79,34 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
     return Outcome(rule, MET if satisfied else NOT_MET, facts)
 
 
-# Requirements of one family that no single patient could meet together (a basket listing
-# "triple-negative" and "HR-positive" as separate inclusion items) belong to different cohorts.
-CONFLICT_FAMILIES = {
-    "biology": ({"her2", "hormone_receptor", "triple_negative"}, "biomarkers"),
-    "stage": ({"metastatic_disease", "early_stage"}, "cancer"),
+# Every patient a family's answers can describe: requirements of one family that none of them
+# could meet together (a basket listing "triple-negative" and "HR-positive" as separate
+# inclusion items) belong to different cohorts.
+_EVERY_PATIENT = {
+    "biology": [
+        {"biomarkers": {"er": er, "pr": pr, "her2": her2}}
+        for er in ("positive", "negative")
+        for pr in ("positive", "negative")
+        for her2 in ("positive", "low", "ultralow", "zero")
+    ],
+    "stage": [
+        {"cancer": {"stage": stage, "metastatic": stage == "IV", "unresectable_locally_advanced": advanced}}
+        for stage in ("0", "I", "II", "III", "IV")
+        for advanced in (True, False)
+    ],
 }
-_EVERY_BIOLOGY = [
-    {"er": er, "pr": pr, "her2": her2}
-    for er in ("positive", "negative")
-    for pr in ("positive", "negative")
-    for her2 in ("positive", "low", "ultralow", "zero")
-]
-_EVERY_STAGE = [
-    {"stage": stage, "metastatic": stage == "IV", "unresectable_locally_advanced": advanced}
-    for stage in ("0", "I", "II", "III", "IV")
-    for advanced in (True, False)
-]
 _NO_LEXICON = Lexicon()  # biology and stage facts need no drug knowledge
 
 
 @lru_cache(maxsize=2)
 def _every_patient(family: str) -> tuple[Profile, ...]:
-    section = CONFLICT_FAMILIES[family][1]
-    answers = _EVERY_BIOLOGY if family == "biology" else _EVERY_STAGE
-    return tuple(load_profile({"schema": "trialscreen/profile@1", section: data}) for data in answers)
+    return tuple(load_profile({"schema": "trialscreen/profile@1", **data}) for data in _EVERY_PATIENT[family])
 
 
 def soften_conflicts(rules: list[Rule]) -> list[Rule]:
     """Requirements of one family no single patient could meet together become alternatives."""
     softened: set[int] = set()
-    for family, (concepts, _) in CONFLICT_FAMILIES.items():
+    for family, concepts in FAMILIES.items():
         indexes = [
             index
             for index, rule in enumerate(rules)

@@ -13,6 +13,12 @@ from typing import Any
 
 INCLUSION = "inclusion"
 EXCLUSION = "exclusion"
+# Concepts that describe one side of a patient together: a trial's requirements in one family are
+# read as a group (a scope carried from line to line, requirements no one patient could meet).
+FAMILIES = {
+    "biology": frozenset({"her2", "hormone_receptor", "triple_negative"}),
+    "stage": frozenset({"metastatic_disease", "early_stage"}),
+}
 
 
 @dataclass(frozen=True)

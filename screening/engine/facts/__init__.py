@@ -70,5 +70,23 @@ def yes_no(answer: bool | None, words: str) -> str:
     return f"you said you have {words}" if answer else f"you said you do not have {words}"
 
 
+def yes_or_no(key: str, field_name: str, described: str, asked: str) -> None:
+    """A concept the questionnaire asks as yes / no / not sure."""
+
+    def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
+        answer = getattr(profile.health, field_name)
+        if constraint.value is False:
+            # "Seronegative for HIV" among inclusion criteria: the fact is not having it.
+            return None if answer is None else not answer
+        return flag(answer, constraint.specific)
+
+    register(
+        key,
+        evaluate=evaluate,
+        describe=lambda c, lexicon: described + (" of the kind the trial describes" if c.specific else ""),
+        answer=lambda c, profile, lexicon: yes_no(getattr(profile.health, field_name), asked),
+    )
+
+
 # The categories register their concepts on import.
 from screening.engine.facts import age_sex, biology, health, history, stage, therapy  # noqa: E402, F401

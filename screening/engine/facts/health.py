@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.engine.facts import flag, register, yes_no
+from screening.engine.facts import register, yes_or_no
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, negate
 from screening.engine.profile import Profile
@@ -89,24 +89,6 @@ def pregnancy_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon)
     if answer is None:
         return "you were not sure whether you are pregnant or breastfeeding"
     return "you said you are pregnant or breastfeeding" if answer else "you said you are not pregnant or breastfeeding"
-
-
-def yes_or_no(key: str, field_name: str, described: str, asked: str) -> None:
-    """A concept the questionnaire asks as yes / no / not sure."""
-
-    def evaluate(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
-        answer = getattr(profile.health, field_name)
-        if constraint.value is False:
-            # "Seronegative for HIV" among inclusion criteria: the fact is not having it.
-            return None if answer is None else not answer
-        return flag(answer, constraint.specific)
-
-    register(
-        key,
-        evaluate=evaluate,
-        describe=lambda c, lexicon: described + (" of the kind the trial describes" if c.specific else ""),
-        answer=lambda c, profile, lexicon: yes_no(getattr(profile.health, field_name), asked),
-    )
 
 
 register("ecog", evaluate=ecog, describe=describe_ecog, answer=ecog_answer)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from screening.engine.facts import register, yes_no
-from screening.engine.facts.health import yes_or_no
+from screening.engine.facts import register, yes_no, yes_or_no
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth
 from screening.engine.profile import Profile
