@@ -43,7 +43,9 @@ def clean(text: str) -> str:
 
 # A lead that offers its sub-items as alternatives: "must have one of the following:".
 ALTERNATIVES_LEAD = re.compile(
-    r"\b(?:(?:any|one|1|either|at least (?:one|1)|one or more|1 or more) of|either|defined as|defined by|as follows)\b",
+    r"\b(?:(?:any|one|1|either|at least (?:one|1)|one or more|1 or more) of|either|defined as|defined by|as follows"
+    # A tumour has one subtype, a patient joins one cohort: such a list is a menu.
+    r"|(?:following|these|listed) (?:\w+ )?(?:sub)?types|subtypes|(?:following|these|listed) (?:cohorts|groups|populations|categories))\b",
     re.IGNORECASE,
 )
 
@@ -57,6 +59,8 @@ class Item:
     # Where the item's words stand in the cleaned text (`clean(text)`), so a reading can be shown in place.
     start: int = 0
     end: int = 0
+    # An entry of an enumeration written inside its parent's line: one criterion of the record with it.
+    inline: bool = False
 
     @property
     def combinator(self) -> str:
@@ -133,7 +137,7 @@ _LABEL_SCOPE = re.compile(
 
 
 _LEADING_SCOPE = re.compile(
-    r"^\W*(?:for |in )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
+    r"^\W*(?:for |in )?(?:(?:enrol\w*|entry|inclusion|participation) (?:in|into|to|on) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
     re.IGNORECASE,
 )
 
@@ -168,6 +172,67 @@ def _continues(previous: str, body: str, indent: int) -> bool:
         bool(re.search(r"[,;(\-/]$|\b(?:and|or|of|with|to|the|a|an|in|for|unless|except|than)$", previous))
         or body[:1].islower()
     )
+
+
+# A mark of an enumeration written inside one item: "1.", "2)", "(a)", "ii.".
+_INLINE_MARK = re.compile(r"(?:^|(?<=[\s:;,]))(?P<open>\()?(?P<mark>\d{1,2}|[a-zA-Z]|[ivx]{1,4})(?P<close>[.)])(?=\s)")
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
+
+
+def _next_mark(mark: str, roman: bool) -> str:
+    if mark.isdigit():
+        return str(int(mark) + 1)
+    if roman:
+        return _ROMAN[_ROMAN.index(mark) + 1] if mark in _ROMAN[:-1] else ""
+    return chr(ord(mark) + 1)
+
+
+def _inline_marks(text: str) -> list[re.Match[str]]:
+    """The marks of an enumeration an item writes on its own line after a lead ending in a colon
+    ("must have one of the following: 1. ... 2. ... 3. ..."), in order; empty when there is none."""
+    marks = list(_INLINE_MARK.finditer(text))
+    for index, first in enumerate(marks):
+        if first["mark"] not in ("1", "a", "A", "i") or not text[: first.start()].rstrip().endswith(":"):
+            continue
+        form, roman = (first["open"], first["close"]), first["mark"] == "i"
+        run, wanted = [first], _next_mark(first["mark"], roman)
+        for mark in marks[index + 1 :]:
+            if mark["mark"] == wanted and (mark["open"], mark["close"]) == form:
+                run.append(mark)
+                wanted = _next_mark(wanted, roman)
+        if len(run) >= 2:
+            return run
+    return []
+
+
+_ENUMERATION_JOIN = re.compile(r"[\s,;]*(?:\b(?:and|or|and/or)\b)?[\s,;]*$", re.IGNORECASE)
+
+
+def _split_inline(item: Item) -> None:
+    """Make an inline enumeration's entries the item's children, each with its own offsets, so
+    the tree (not a phrase) decides how they combine."""
+    marks = _inline_marks(item.text)
+    if not marks:
+        return
+    lead_end = marks[0].start()
+    item.cohort = scope_of(item.text[:lead_end]) or item.cohort  # "For the expansion cohort: (i) ... (ii) ..."
+    ends = [mark.start() for mark in marks[1:]] + [len(item.text)]
+    for mark, end in zip(marks, ends, strict=True):
+        start = mark.end() + (len(item.text[mark.end() : end]) - len(item.text[mark.end() : end].lstrip()))
+        body = _ENUMERATION_JOIN.sub("", item.text[start:end])
+        if body:
+            item.children.append(
+                Item(
+                    body,
+                    depth=item.depth + 1,
+                    cohort=scope_of(body) or item.cohort,
+                    start=item.start + start,
+                    end=item.start + start + len(body),
+                    inline=True,
+                )
+            )
+    item.text = item.text[:lead_end].rstrip()
+    item.end = item.start + len(item.text)
 
 
 def parse(text: str) -> list[Section]:
@@ -262,6 +327,10 @@ def parse(text: str) -> list[Section]:
         blank_since_item = False
     if current.items or current.heading:
         sections.append(current)
+    for section in sections:
+        for item in flatten(section.items):
+            if not item.children:
+                _split_inline(item)
     return sections
 
 

@@ -139,3 +139,39 @@ def test_every_rule_points_at_its_items_words_in_the_text():
         "HER2-negative breast cancer.\n  Measurable disease.",
         "HER2-negative breast cancer.\n  Measurable disease.",
     ]
+
+
+def test_an_enumeration_written_inside_one_item_becomes_its_children_with_their_places_in_the_text():
+    text = (
+        "Inclusion Criteria:\n\n* Must have one of the following: 1. no evidence of brain metastases "
+        "2. untreated brain metastases not needing immediate treatment 3. previously treated, stable brain metastases\n"
+    )
+    lead = parse(text)[0].items[0]
+    assert lead.text == "Must have one of the following:" and lead.combinator == "any"
+    assert [c.text for c in lead.children] == [
+        "no evidence of brain metastases",
+        "untreated brain metastases not needing immediate treatment",
+        "previously treated, stable brain metastases",
+    ]
+    assert all(clean(text)[c.start : c.end] == c.text and c.inline for c in lead.children)
+
+
+def test_lettered_and_roman_enumerations_split_only_in_order_and_after_a_colon():
+    lettered = parse("Inclusion Criteria:\n\n* Either of: (a) ECOG 0 to 1; or (b) Karnofsky at least 70\n")[0].items[0]
+    assert [c.text for c in lettered.children] == ["ECOG 0 to 1", "Karnofsky at least 70"]
+    roman = parse("Exclusion Criteria:\n\n* Heart disease: i. heart failure ii. angina iii. arrhythmia\n")[0].items[0]
+    assert [c.text for c in roman.children] == ["heart failure", "angina", "arrhythmia"]
+    # Marks out of order, or with no lead before them, are words of the item, not a list.
+    for line in ("Grade 2. Neuropathy 1. allowed", "Stage a. and c. only: 1. one"):
+        assert not parse(f"Inclusion Criteria:\n\n* {line}\n")[0].items[0].children
+
+
+def test_a_list_of_subtypes_or_cohorts_is_a_menu_of_alternatives():
+    text = "Inclusion Criteria:\n\n* Breast cancer of the following subtypes: (1) triple-negative (2) ER-positive, grade 3\n"
+    assert parse(text)[0].items[0].combinator == "any"
+
+
+def test_an_inline_list_under_a_cohort_label_keeps_that_cohort():
+    text = "Inclusion Criteria:\n\n* For enrollment to Dose Expansion Cohort: (i) Biopsy consent. (ii) Measurable disease\n"
+    lead = parse(text)[0].items[0]
+    assert [c.cohort for c in lead.children] == ["Dose Expansion Cohort"] * 2

@@ -47,3 +47,63 @@ def test_a_drug_resistance_that_describes_another_cancer_asks_nothing_of_a_breas
 )
 def test_absorption_problems_and_recent_use_exclude_no_history(text):
     assert constraints_of(text, "exclusion") == []
+
+
+def _read(text: str) -> list[tuple[str, list[str]]]:
+    return [(rule.text, sorted(c.concept for c in rule.constraints)) for rule in extract(text, lexicon())]
+
+
+def test_alternatives_written_inline_each_stay_one_way_in_and_rule_nothing_out_alone():
+    text = (
+        "Inclusion Criteria:\n\n* Must have one of the following: 1. no evidence of brain metastases "
+        "2. untreated brain metastases not needing immediate treatment 3. previously treated, stable brain metastases\n"
+    )
+    rules = extract(text, lexicon())
+    assert len({rule.item for rule in rules}) == 1  # still one criterion of the record
+    read = [rule for rule in rules if rule.constraints]
+    assert read and all(rule.alternative and "alternatives" in rule.doubts for rule in read)
+
+
+def test_the_items_under_an_exception_are_a_carve_out_not_exclusions():
+    text = (
+        "Exclusion Criteria:\n\n* Presence of CNS involvement unless meeting BOTH of the following criteria: "
+        "1) At least 4 weeks from prior radiation. 2) Clinically stable CNS tumor and not receiving steroids "
+        "for brain metastases\n"
+    )
+    rules = extract(text, lexicon())
+    lead, *carve_out = rules
+    assert [(c.concept, c.value) for c in lead.constraints] == [("brain_metastases", ("active",))]
+    assert carve_out and not any(rule.constraints for rule in carve_out)
+
+
+def test_a_carve_out_lends_no_concept_of_its_own_to_its_lead():
+    text = (
+        "Inclusion Criteria:\n\n* Participants must not require anticoagulants except for the following:\n"
+        "  * Therapeutic doses of LMWH in participants without known brain metastases\n"
+    )
+    assert all(not rule.constraints for rule in extract(text, lexicon()))
+
+
+def test_a_sentence_before_a_lead_is_a_criterion_and_the_lead_is_not():
+    text = (
+        "Inclusion Criteria:\n\n* All patients must have measurable disease as defined by RECIST 1.1. "
+        "The criteria for defining measurable disease are as follows:\n  * Chest x-ray >= 20 mm\n"
+    )
+    assert _read(text)[:2] == [
+        ("All patients must have measurable disease as defined by RECIST 1.1.", ["measurable_disease"]),
+        ("The criteria for defining measurable disease are as follows:", []),
+    ]
+
+
+def test_a_condition_named_before_an_including_list_is_read_as_tentative():
+    text = "Exclusion Criteria:\n\n* Patients with a known history of cardiac disease. This includes:\n  * heart failure\n"
+    first = extract(text, lexicon())[0]
+    assert [c.concept for c in first.constraints] == ["heart_condition"] and "examples" in first.doubts
+
+
+def test_a_note_written_as_a_list_requires_nothing():
+    text = (
+        "Inclusion Criteria:\n\n* NOTE: WOCBP is a woman who: 1) has achieved menarche, 2) has not undergone a "
+        "hysterectomy or bilateral oophorectomy or 3) has not been naturally postmenopausal for 24 months\n"
+    )
+    assert all(not rule.constraints for rule in extract(text, lexicon()))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from screening.criteria import Item, parse, scope_of
+from screening.criteria import Item, flatten, parse, scope_of
 from screening.engine.clauses import (
     CONDITIONAL,
     CONDITIONAL_ANYWHERE,
@@ -41,7 +41,7 @@ from screening.engine.clauses import (
     normalise,
     sentences,
 )
-from screening.engine.firmness import doubts
+from screening.engine.firmness import EXAMPLES, doubts
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers import READERS, Reader, triggered
 from screening.engine.readers.biology import HER2_NAME, HER2_NEGATIVE_SET, extract_her2, extract_hormone_receptor
@@ -151,23 +151,38 @@ def _items(items: list[Item], inherited: Item | None = None) -> Iterator[tuple[I
         yield from _items(item.children, lead or inherited)
 
 
-def _permitted_under(items: list[Item]) -> set[int]:
+# A lead that ends by opening its exceptions: "... unless meeting both of the following:", "... except:".
+EXCEPTING_LEAD = re.compile(
+    r"\b(?:except(?:ing)?|with (?:the )?exception of|unless|other than|apart from|excluding)\b[^.;:,]{0,70}:\s*$"
+)
+
+
+def _excepting(item: Item) -> bool:
+    """A lead whose list says when its criterion does not apply ("CNS involvement unless
+    meeting both of the following:"): the lead is the criterion, its items the carve-out."""
+    return bool(item.children and EXCEPTING_LEAD.search(normalise(item.text)))
+
+
+def _permitted_under(items: list[Item], kind: str) -> set[int]:
     """Items listed under an exclusion's permission ("Known HIV, HBV or HCV. The following
-    participants may be enrolled:"): they say who is let in, not who is kept out."""
+    participants may be enrolled:") or under any criterion's exception: they say who is let in,
+    not who is kept out, and require nothing."""
     found: set[int] = set()
     for item in items:
         if not (item.children and item.text.rstrip().endswith(":")):
-            found |= _permitted_under(item.children)
+            found |= _permitted_under(item.children, kind)
             continue
         normal = normalise(item.text)
-        permission = PERMISSION.search(normal)
-        if (
+        permission = PERMISSION.search(normal) if kind == EXCLUSION else None
+        if _excepting(item):
+            found.update(id(child) for child in flatten(item.children))
+        elif (
             permission
             and not DENIAL.search(normal)
             and not re.search(r"\bnot\s+(?:\w+\s+)?$", normal[: permission.start()])
         ):
             found.update(id(child) for child in item.children)
-        found |= _permitted_under(item.children)
+        found |= _permitted_under(item.children, kind)
     return found
 
 
@@ -570,10 +585,19 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     previous_or = False
     for section in parse(text or ""):
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
-        permitted = _permitted_under(section.items) if kind == EXCLUSION else set()
+        permitted = _permitted_under(section.items, kind)
         for item, lead_item in _items(section.items):
             lead = lead_item.text if lead_item else ""
-            if not item.text.strip() or (item.children and item.text.rstrip().endswith(":") and len(item.text) < 200):
+            if not item.text.strip():
+                continue
+            # A lead ("Must have one of the following:") requires nothing itself; sentences before it do.
+            lead_only = bool(item.children) and item.text.rstrip().endswith(":") and len(item.text) < 200
+            if (
+                lead_only
+                and not _excepting(item)
+                and not item.children[0].inline
+                and len(sentences(item.text, kind)) < 2
+            ):
                 continue
             if (
                 item.text.rstrip().endswith(",")
@@ -597,7 +621,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                     )
                 )
                 continue
-            number += 1
+            number += 0 if item.inline else 1
             # "... progression on a CDK4/6 inhibitor OR" / next item: either of them will do.
             or_chain = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE)) or previous_or
             previous_or = bool(re.search(r"\bor\W*$", item.text.strip(), re.IGNORECASE))
@@ -612,16 +636,31 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             first_of_item = len(rules)
             # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires;
             # nor does a proviso listed under a permission.
-            no_requirement = bool(re.match(r"\W*note\b", item.text, re.IGNORECASE)) or id(item) in permitted
-            for sentence in sentences(item.text.strip(), kind):
+            no_requirement = (
+                any(re.match(r"\W*note\b", line.text, re.IGNORECASE) for line in (item, lead_item) if line)
+                or id(item) in permitted
+            )
+            # An excepting lead is read with its carve-out, as the sentence it is.
+            excepting = _excepting(item)
+            words = " ".join(c.text for c in [item, *flatten(item.children)]) if excepting else item.text
+            units = [words] if excepting else sentences(words.strip(), kind)
+            # "History of cardiac disease. This includes:": the list says which ones count.
+            listed_doubt = (
+                ("examples",) if lead_only and len(units) > 1 and EXAMPLES.search(normalise(units[-1])) else ()
+            )
+            for sentence in units:
                 normal = normalise(sentence)
                 # "Prior neratinib is not permitted" among inclusion criteria excludes it.
                 denied = kind == INCLUSION and bool(DENIED_AT_END.search(normal)) and not NEGATED_START.match(normal)
                 constraints, negated, logic = (
                     ([], False, "all")
-                    if no_requirement
-                    else extract_item(sentence, kind, lexicon, lead, denied, item.text)
+                    if no_requirement or (lead_only and not excepting and sentence is units[-1])
+                    else extract_item(sentence, kind, lexicon, lead, denied, words)
                 )
+                if excepting and constraints:
+                    # The carve-out qualifies what the lead names; it adds no concept of its own.
+                    named = {c.concept for c in extract_item(item.text, kind, lexicon, lead, denied, item.text)[0]}
+                    constraints = [c for c in constraints if c.concept in named]
                 # A later sentence of the same item restating a constraint adds nothing.
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
                 seen_in_item.update((c, negated) for c in constraints)
@@ -629,7 +668,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 rules.append(
                     Rule(
                         kind=kind,
-                        text=sentence,
+                        text=item.text.strip() if excepting else sentence,
                         constraints=tuple(constraints),
                         logic=logic,
                         negated=negated,
@@ -638,7 +677,8 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         heading=section.heading,
                         item=number,
                         span=(item.start, item.end),
-                        doubts=doubts(sentence, item.text, lead if kind == INCLUSION else "", constraints, negated),
+                        doubts=doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated)
+                        + listed_doubt,
                     )
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])
