@@ -96,7 +96,9 @@ def test_a_sentence_before_a_lead_is_a_criterion_and_the_lead_is_not():
 
 
 def test_a_condition_named_before_an_including_list_is_read_as_tentative():
-    text = "Exclusion Criteria:\n\n* Patients with a known history of cardiac disease. This includes:\n  * heart failure\n"
+    text = (
+        "Exclusion Criteria:\n\n* Patients with a known history of cardiac disease. This includes:\n  * heart failure\n"
+    )
     first = extract(text, lexicon())[0]
     assert [c.concept for c in first.constraints] == ["heart_condition"] and "examples" in first.doubts
 
