@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from screening.criteria import Item, flatten, parse, scope_of
@@ -206,18 +206,22 @@ def _agreed_breast_biology(
     return found[0] if found and all(constraints == found[0] for constraints in found) else []
 
 
-def extract_item(
-    text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False, whole_item: str = ""
-) -> tuple[list[Constraint], bool, str]:
-    """The constraints one criterion item yields, whether it is negated, and the logic joining them.
+@dataclass
+class _Clause:
+    """One criterion sentence as the readers see it, once the clause reading has settled its parts."""
 
-    `text` may be one sentence of a longer item; `whole_item` is then the item itself.
-    """
-    # "STEP 2: RANDOMIZATION: Participants must not ...": the label names when it applies.
-    normal = STEP_LABEL.sub("", normalise(text))
-    context = normalise(lead)
-    if not triggered(f"{context} {normal}".strip() if context else normal):
-        return [], False, "all"  # no extractor has a word to go on (labs, consent, contraception...)
+    normal: str  # the requirement part of the sentence (notes, definitions and numbered alternatives cut)
+    context: str  # the lead it stands under, normalised
+    negated: bool
+    with_note: str  # the sentence with a note kept: a note may still soften an exclusion
+    combined: str  # the lead and the requirement part: a lead lends its verb to its items
+    main_clause: str = ""  # before any exception ("except endocrine therapy for HR+ disease")
+    conditional_scope: str = ""  # where a condition ("patients with X must ...") would make it apply to some only
+
+
+def _polarity(normal: str, context: str, kind: str, denied: bool) -> tuple[str, bool] | None:
+    """Whether the sentence is negated (and its words once "No ... is allowed" is undone), or None
+    when an exclusion's negation reads both ways."""
     negated = bool(NEGATED_START.match(normal))
     if negated and kind == EXCLUSION and EXCLUSION_NOT_ALLOWED.match(normal):
         # "No prior chemotherapy is allowed" under exclusions: the therapy is what excludes.
@@ -226,10 +230,15 @@ def extract_item(
     elif negated and kind == EXCLUSION and not denied:
         # "No prior chemotherapy" under an exclusion heading reads both ways (older records list
         # such lines under exclusions when they mean requirements): the study team checks it.
-        return [], False, "all"
+        return None
     if not negated and context and NEGATED_START.match(context):
         negated = True
-    negated = negated != denied
+    return normal, negated != denied
+
+
+def _requires_nothing(normal: str, context: str, kind: str) -> bool:
+    """Sentences that are not requirements however they are worded: a carve-out's cancers, a
+    grant among exclusions, a definition of a word."""
     if (
         context
         and re.search(r"\b(?:except\w*|excluding|other than|unless)\b[^.;]{0,80}:?\W*$", context)
@@ -237,15 +246,20 @@ def extract_item(
         and re.search(r"\b(?:cancers?|carcinomas?|malignan\w*|tumou?rs?|melanoma|neoplasms?|in situ)\b", normal)
         and len(normal) < 200
     ):
-        return [], False, "all"  # cancers listed under "another malignancy, except:" are let through
+        return True  # cancers listed under "another malignancy, except:" are let through
     if kind == EXCLUSION and GRANTED.match(normal):
-        return [], False, "all"  # "Participants with HIV are allowed if ...": listed with exclusions, excludes nothing
-    if NOT_A_CRITERION.search(normal) or (
-        DEFINING_LEAD.search(context) and MENOPAUSE_WORDS.search(normal) and len(normal) < 120
-    ):
-        # Items under "Postmenopausal, defined by any of the following:" define a word, they do not
-        # each require something.
-        return [], False, "all"
+        return True  # "Participants with HIV are allowed if ...": listed with exclusions, excludes nothing
+    # Items under "Postmenopausal, defined by any of the following:" define a word, they do not
+    # each require something.
+    return bool(
+        NOT_A_CRITERION.search(normal)
+        or (DEFINING_LEAD.search(context) and MENOPAUSE_WORDS.search(normal) and len(normal) < 120)
+    )
+
+
+def _requirement_part(normal: str) -> tuple[str, str] | None:
+    """The part of a sentence that requires (notes and definitions cut off), with the note kept
+    beside it; None when the sentence only defines or informs."""
     note = re.search(r"\bnote\s*\d*\s*:", normal)
     with_note = normal  # "Brain metastases. Note: treated, stable ones are allowed" still softens the exclusion
     if note and note.start() > 0:
@@ -258,26 +272,33 @@ def extract_item(
     if defined and sentence_end > 0:
         normal = normal[: sentence_end + 1]
     elif defined:
-        return [], False, "all"  # a definition, not a requirement
+        return None  # a definition, not a requirement
     if definition and definition.start() > 3:
         # "HER2-negative breast cancer, defined as IHC 0 or 1+": the requirement comes first.
         normal = normal[: definition.start()]
     elif INFORMATIONAL.search(normal) and not re.search(r"\bmust\b", normal):
-        return [], False, "all"
-    # A lead-in such as "Prior treatment with any of the following:" gives its items their verb.
-    combined = f"{context} {normal}".strip() if context else normal
-    limit_wording = LIMIT_WORDING.search(normal)
-    if (
+        return None
+    return normal, with_note
+
+
+def _only_permits(clause: _Clause, kind: str, denied: bool) -> bool:
+    """An inclusion sentence that lets people in rather than requiring something of them."""
+    normal = clause.normal
+    return (
         kind == INCLUSION
-        and not negated
-        and not limit_wording
+        and not clause.negated
+        and not LIMIT_WORDING.search(normal)
         and not (PERMISSION.search(normal) and OPENING_REQUIREMENT.match(normal) and not DENIAL.search(normal))
         # "ER+ (any PR and HER2 status is allowed) metastatic breast cancer" still requires the rest.
-        and (PERMISSION.search(re.sub(r"\([^)]*\)", " ", normal)) or (ELIGIBILITY_DENIED.search(normal) and not denied))
-    ):
-        # "Patients with treated brain metastases are eligible": a permission, not a requirement;
-        # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
-        return [], False, "all"
+        and bool(
+            PERMISSION.search(re.sub(r"\([^)]*\)", " ", normal)) or (ELIGIBILITY_DENIED.search(normal) and not denied)
+        )
+    )
+
+
+def _split_clauses(clause: _Clause, kind: str) -> _Clause:
+    """The main clause (before exceptions and conditions) and the scope a condition is looked for in."""
+    normal = clause.normal
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
@@ -289,7 +310,7 @@ def extract_item(
             r"\bif\b(?! (?:clinically )?(?:indicated|applicable|appropriate|eligible|available|possible|feasible|necessary|needed)\b)",
             unbracketed,
         )
-        if kind == INCLUSION and not negated
+        if kind == INCLUSION and not clause.negated
         else None
     )
     if condition and condition.start() > 0:
@@ -313,25 +334,39 @@ def extract_item(
         normal = re.sub(r"\s*(?:,|and|and has|and have|with)?\s*$", "", normal[: numbered.start()])
         main_clause = normal
         conditional_scope = normal
+    return replace(clause, normal=normal, main_clause=main_clause, conditional_scope=conditional_scope)
+
+
+def _conditional_reading(clause: _Clause, kind: str, lexicon: Lexicon) -> list[Constraint] | None:
+    """What a sentence that applies to some patients only still says of everyone (None when it
+    is not conditional)."""
+    normal, negated = clause.normal, clause.negated
     childbearing = re.search(r"\b(?:childbearing|child-bearing|reproductive) potential\b[^.;]{0,80}\bmust\b", normal)
-    if CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(conditional_scope) or childbearing:
-        # "Patients with ER-positive disease must have had endocrine therapy": it applies to
-        # some patients only, and which ones the engine cannot tell; the study team checks it.
-        # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
-        # "Participants with ER+ disease of childbearing potential must undergo ovarian suppression"
-        # asks something of women who could become pregnant only.
-        found = extract_pregnancy(normal, kind, negated, lexicon)
-        if (
-            kind == EXCLUSION
-            and not negated
-            and re.match(r"^\W*(?:patients?|participants?|subjects?|those)\s+(?:with|who have)\b", normal)
-        ):
-            # "Participants with hepatitis B must have undetectable viral load": having it is asked about.
-            found += [
-                replace(c, specific=True)
-                for c in extract_hepatitis(normal, kind, negated, lexicon) + extract_hiv(normal, kind, negated, lexicon)
-            ]
-        return found, negated, "all"
+    if not (CONDITIONAL.match(normal) or CONDITIONAL_ANYWHERE.search(clause.conditional_scope) or childbearing):
+        return None
+    # "Patients with ER-positive disease must have had endocrine therapy": it applies to
+    # some patients only, and which ones the engine cannot tell; the study team checks it.
+    # Pregnancy is the exception: "women who could become pregnant must not be" covers anyone pregnant.
+    # "Participants with ER+ disease of childbearing potential must undergo ovarian suppression"
+    # asks something of women who could become pregnant only.
+    found = extract_pregnancy(normal, kind, negated, lexicon)
+    if (
+        kind == EXCLUSION
+        and not negated
+        and re.match(r"^\W*(?:patients?|participants?|subjects?|those)\s+(?:with|who have)\b", normal)
+    ):
+        # "Participants with hepatitis B must have undetectable viral load": having it is asked about.
+        found += [
+            replace(c, specific=True)
+            for c in extract_hepatitis(normal, kind, negated, lexicon) + extract_hiv(normal, kind, negated, lexicon)
+        ]
+    return found
+
+
+def _run_readers(clause: _Clause, kind: str, lexicon: Lexicon) -> list[Constraint]:
+    """Every reader with a word to go on, each given the part of the sentence it reads; a basket
+    trial's criterion for another cancer is left to the readers that make sense of it."""
+    normal, negated, context, combined = clause.normal, clause.negated, clause.context, clause.combined
     # "... for all tumour types other than mesothelioma" is about the others, breast cancer included.
     listed = normal
     if "other than" in normal or "except" in normal or "excluding" in normal:
@@ -352,7 +387,7 @@ def extract_item(
     # what a breast cancer must be in the part that names it; of several such parts, only what
     # they agree on is required.
     breast_parts = (
-        [part for part in _list_parts(main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
+        [part for part in _list_parts(clause.main_clause) if re.search(r"\bbreast\b|\btnbc\b|\bbc\b", part)]
         if basket_with_breast
         else []
     )
@@ -369,7 +404,7 @@ def extract_item(
             or extractor.therapy
         ):
             continue  # a basket trial's criterion for another cancer
-        if extractor.names_therapies and THERAPY_CONDITION.search(conditional_scope):
+        if extractor.names_therapies and THERAPY_CONDITION.search(clause.conditional_scope):
             continue
         if qualified_exclusion and (extractor.breast_only or extractor.names_therapies):
             continue
@@ -382,17 +417,57 @@ def extract_item(
             constraints.extend(c for c in breast_biology if c not in constraints)
             continue
         elif extractor.main_clause_only:
-            source = main_clause
+            source = clause.main_clause
         elif extractor.notes_in_exclusions and kind == EXCLUSION:
-            source = with_note
+            source = clause.with_note
         else:
             source = normal
         for constraint in extractor(source, kind, negated, lexicon):
             if constraint not in constraints:
                 constraints.append(constraint)
-    item_text = normalise(whole_item) if whole_item else with_note
-    constraints = _settle_together(constraints, kind, negated, normal, item_text)
-    return constraints, negated, _logic(kind, negated, constraints, normal, lexicon)
+    return constraints
+
+
+def extract_item(
+    text: str, kind: str, lexicon: Lexicon, lead: str = "", denied: bool = False, whole_item: str = ""
+) -> tuple[list[Constraint], bool, str]:
+    """The constraints one criterion item yields, whether it is negated, and the logic joining them.
+
+    `text` may be one sentence of a longer item; `whole_item` is then the item itself. The stages:
+    polarity, what is no requirement at all, the requirement part, its clauses, a condition, then
+    the readers, then what their findings settle together.
+    """
+    # "STEP 2: RANDOMIZATION: Participants must not ...": the label names when it applies.
+    normal = STEP_LABEL.sub("", normalise(text))
+    context = normalise(lead)
+    if not triggered(f"{context} {normal}".strip() if context else normal):
+        return [], False, "all"  # no reader has a word to go on (labs, consent, contraception...)
+    polarity = _polarity(normal, context, kind, denied)
+    if polarity is None or _requires_nothing(polarity[0], context, kind):
+        return [], False, "all"
+    normal, negated = polarity
+    part = _requirement_part(normal)
+    if part is None:
+        return [], False, "all"
+    clause = _Clause(
+        normal=part[0],
+        context=context,
+        negated=negated,
+        with_note=part[1],
+        combined=f"{context} {part[0]}".strip() if context else part[0],
+    )
+    if _only_permits(clause, kind, denied):
+        # "Patients with treated brain metastases are eligible": a permission, not a requirement;
+        # "... are not eligible for part A" inside an inclusion item is too tangled to read safely.
+        return [], False, "all"
+    clause = _split_clauses(clause, kind)
+    conditional = _conditional_reading(clause, kind, lexicon)
+    if conditional is not None:
+        return conditional, negated, "all"
+    constraints = _run_readers(clause, kind, lexicon)
+    item_text = normalise(whole_item) if whole_item else clause.with_note
+    constraints = _settle_together(constraints, kind, negated, clause.normal, item_text)
+    return constraints, negated, _logic(kind, negated, constraints, clause.normal, lexicon)
 
 
 def _settle_together(
