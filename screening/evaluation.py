@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.ctgov import Study
+from screening.engine.disease import other_disease
 from screening.engine.extract import extract
 from screening.engine.lexicon import Lexicon
 from screening.engine.match import NOT_A_FIT, TrialFacts
@@ -231,14 +232,17 @@ class JudgementReport:
 
 def trial_facts_from_record(path: Path, lexicon: Lexicon) -> TrialFacts:
     text, study = record_text(path)
-    eligibility = study.protocol_section.eligibility_module
+    section = study.protocol_section
+    eligibility = section.eligibility_module
+    titles = [section.identification_module.brief_title, section.identification_module.official_title]
     return TrialFacts(
         study.nct_id,
-        study.protocol_section.identification_module.brief_title,
+        section.identification_module.brief_title,
         extract(text, lexicon),
         eligibility.sex or "ALL",
         eligibility.minimum_age_years,
         eligibility.maximum_age_years,
+        disease=other_disease(section.conditions_module.conditions, titles, text),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Max
 
+from screening.engine.disease import other_disease
 from screening.engine.match import TrialFacts
 from screening.engine.profile import Profile
 from screening.engine.rules import Rule
@@ -32,6 +33,9 @@ FACT_FIELDS = (
     "maximum_age_years",
     "phases",
     "status",
+    "conditions",
+    "official_title",
+    "eligibility_text",
 )
 
 
@@ -43,9 +47,21 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
     rows = rows if rows is not None else trial_rows(trials)
     missing = [row[0] for row in rows if row[1:] not in _facts_cache]
     for start in range(0, len(missing), CHUNK):
-        for nct_id, version, digest, title, rules, sex, low, high, phases, status in Trial.objects.filter(
-            id__in=missing[start : start + CHUNK]
-        ).values_list(*FACT_FIELDS):
+        for (
+            nct_id,
+            version,
+            digest,
+            title,
+            rules,
+            sex,
+            low,
+            high,
+            phases,
+            status,
+            conditions,
+            official_title,
+            criteria,
+        ) in Trial.objects.filter(id__in=missing[start : start + CHUNK]).values_list(*FACT_FIELDS):
             _facts_cache[(nct_id, version, digest)] = TrialFacts(
                 nct_id,
                 title,
@@ -54,6 +70,7 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
                 low,
                 high,
                 {"phases": phases.split(), "status": status},
+                disease=other_disease(conditions, [title, official_title], criteria),
             )
     return [_facts_cache[row[1:]] for row in rows]
 

@@ -154,7 +154,7 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     assert pairs.eligible_hidden_share <= 0.06
     # 0.71: three "ER-positive" patients are asked, not ruled out, where a triple-negative trial
     # counts ER below 10% as negative; a hidden trial costs more than one she checks and drops.
-    assert pairs.excluded_caught_share >= 0.70
+    assert pairs.excluded_caught_share >= 0.77
 
 
 @pytest.mark.django_db

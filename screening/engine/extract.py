@@ -41,6 +41,7 @@ from screening.engine.clauses import (
     normalise,
     sentences,
 )
+from screening.engine.disease import OTHER_CANCER_TYPES
 from screening.engine.firmness import EXAMPLES, doubts
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers import READERS, Reader, triggered
@@ -50,9 +51,6 @@ from screening.engine.readers.history import extract_hepatitis, extract_hiv
 from screening.engine.readers.therapy import OPENING_REQUIREMENT
 from screening.engine.rules import EXCLUSION, FAMILIES, INCLUSION, Constraint, Rule
 
-OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|cervix|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
-)
 ANOTHER_CANCER = re.compile(
     r"\b(?:other|another|second|additional|multiple|separate)\s+(?:\w+\s+){0,2}?(?:primary\s+)?(?:malignan\w*|cancers?|carcinomas?|tumou?rs?)\b|\bsecond primary\b"
 )
@@ -548,7 +546,7 @@ def _engine_fingerprint() -> str:
     """Changes whenever the code that reads criteria changes, so stored rules are refreshed."""
     here = Path(__file__).resolve().parent
     sources = [
-        *(here / name for name in ("extract.py", "clauses.py", "firmness.py", "rules.py", "lexicon.py")),
+        *(here / name for name in ("extract.py", "clauses.py", "disease.py", "firmness.py", "rules.py", "lexicon.py")),
         *sorted((here / "readers").glob("*.py")),
         here.parent / "criteria.py",
     ]

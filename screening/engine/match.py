@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from screening.engine.disease import Disease
 from screening.engine.facts import evaluate
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
@@ -143,6 +144,8 @@ class TrialFacts:
     minimum_age: float | None = None
     maximum_age: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The other disease the record says the trial is for, when it is not breast cancer.
+    disease: Disease | None = None
     # Criteria the engine does not assess read the same for everyone: built once, shared, read-only.
     fixed_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The criteria list with the fixed entries in place (None where a rule is assessed).
@@ -170,8 +173,11 @@ class TrialFacts:
 
 
 def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, str, str, Truth]]:
-    """(concept, text, wording, fits?) for the record's structured age and sex fields."""
+    """(concept, text, detail, fits?) for the record's structured fields: the disease it is for, age and sex."""
     checks = []
+    if trial.disease is not None:
+        # Everyone screened has breast cancer: this is the first thing the card says.
+        checks.append(("disease", trial.disease.quote, trial.disease.name, False))
     if trial.minimum_age is not None or trial.maximum_age is not None:
         low, high = trial.minimum_age, trial.maximum_age
         wording = f"Age {low:g} years or older" if high is None else f"Age {low or 0:g} to {high:g} years"

@@ -68,7 +68,16 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
     }
 
 
-def structured_entry(concept: str, wording: str, fits: Truth) -> dict[str, Any]:
+def structured_entry(concept: str, wording: str, fits: Truth, detail: str = "") -> dict[str, Any]:
+    if concept == "disease":
+        return {
+            "kind": "inclusion",
+            "text": wording,
+            "concept": concept,
+            "outcome": OUTCOME_OF[fits],
+            "reason": f"This trial is for {detail}, not for breast cancer (from the trial record).",
+            "source": "structured",
+        }
     answer = "your answers" if fits is not None else "we do not know this yet"
     return {
         "kind": "inclusion",
@@ -144,7 +153,7 @@ def screen_trial(
         "outside_travel_distance": bool(
             site and profile.max_travel_miles is not None and site["distance_miles"] > profile.max_travel_miles
         ),
-        "criteria": [structured_entry(concept, wording, fits) for concept, wording, _, fits in structured]
+        "criteria": [structured_entry(concept, wording, fits, detail) for concept, wording, detail, fits in structured]
         + rule_entries,
         "questions_for_oncologist": questions,
         "counts": counts,

@@ -1,0 +1,76 @@
+"""Whether a trial enrols people with breast cancer: her disease, read from the record.
+
+Everyone screened has breast cancer, so a trial whose record names only other cancers is not
+for her, firmly, because the record says so. Anything less clear (a basket of solid tumours, a
+condition that is a gene or a symptom, no conditions at all) gives no verdict: the criteria
+decide, and a basket is for her unless its criteria leave breast cancer out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Cancers other than breast cancer, by the names records use.
+OTHER_CANCER_TYPES = re.compile(
+    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|cervix|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+)
+# The same for a record's conditions, which also name cancers by organ ("Kidney Cancer").
+_OTHER_CONDITION = re.compile(
+    rf"{OTHER_CANCER_TYPES.pattern}|\b(?:kidney|liver|pancrea\w*|prostatic|skin|brain|gallbladder|vulvar|vaginal|penile|oral|laryngeal)\s+"
+    r"(?:cancer|carcinoma|neoplasms?|tumou?rs?)|\b\w*(?:sarcoma|blastoma|leuka?emia|lymphoma)\b|\bmerkel cell\b|\bhodgkin\b"
+    r"|\bmyelodysplastic\b|\bmyeloproliferative\b"
+)
+# What makes a condition a cancer rather than another illness of the same organ ("Renal Impairment").
+_CANCER_WORD = re.compile(
+    r"cancer|carcinom|neoplas|tumou?r|malignan|\w\wom(?:a|as)\b|leuka?emia|\b(?:nsclc|sclc|crc|hcc|rcc|pdac|aml|cml|cll|nhl|dlbcl|m?crpc|hnscc|scchn|escc|gej|net)\b"
+)
+# Any cancer: a basket or a study of cancer in general.
+_ANY_CANCER = re.compile(
+    r"\b(?:solid|advanced|metastatic|recurrent|refractory|malignant)\b.*\b(?:tumou?rs?|neoplasms?|cancers?|malignanc\w*)\b"
+    r"|^\W*(?:cancers?|neoplasms?|tumou?rs?|malignanc\w*|carcinomas?|oncology)\W*$|\bmetasta\w*|\bany (?:solid )?tumou?r"
+)
+# "breast" as the disease, not "breastfeeding" or "breast milk".
+_BREAST = re.compile(r"\bbreast(?![\s-]?(?:feed|fed|milk|implant|pump))|\bmammary\b|\btnbc\b|\bmbc\b")
+# "Any solid tumour other than breast cancer": a basket that leaves her cancer out.
+_BREAST_LEFT_OUT = re.compile(
+    r"\b(?:excluding|other than|except(?: for)?|not including|with the exception of|apart from)\s+(?:\w+[\s,]+){0,4}?breast\b"
+    r"|\bnon-?breast\b"
+)
+
+
+@dataclass(frozen=True)
+class Disease:
+    """The disease the record says a trial is for, when it is not breast cancer."""
+
+    name: str  # "renal cell carcinoma", or "cancers other than breast cancer"
+    quote: str  # the record's words: "Conditions: Renal Cell Carcinoma"
+
+
+def _names_breast(text: str) -> bool:
+    """Breast cancer named as a disease the trial takes, not only as one it leaves out."""
+    text = text.lower()
+    return bool(_BREAST.search(_BREAST_LEFT_OUT.sub(" ", text)))
+
+
+def other_disease(conditions: Iterable[str], titles: Iterable[str], criteria: str) -> Disease | None:
+    """The other disease a trial is for, or None when it may be for her (or the record is not clear)."""
+    conditions = [condition.strip() for condition in conditions if condition.strip()]
+    titles = [title for title in titles if title]
+    if any(_names_breast(text) for text in [*conditions, *titles, criteria]):
+        return None
+    named = conditions or titles
+    quote = ("Conditions: " if conditions else "Title: ") + "; ".join(named)
+    generic = [text for text in named if _ANY_CANCER.search(text.lower()) and not _OTHER_CONDITION.search(text.lower())]
+    if generic:
+        if _BREAST_LEFT_OUT.search(criteria.lower()):
+            return Disease("cancers other than breast cancer", quote)
+        return None
+    others = [text for text in named if _OTHER_CONDITION.search(text.lower()) and _CANCER_WORD.search(text.lower())]
+    if not others or (not conditions and len(others) < len(named)):
+        return None
+    # A condition names the disease itself; a title names it among other words.
+    names = others if conditions else [match[0] for text in others for match in _OTHER_CONDITION.finditer(text.lower())]
+    distinct = list(dict.fromkeys(name.strip().lower() for name in names))
+    return Disease(" and ".join(distinct[:2]) + (" (and others)" if len(distinct) > 2 else ""), quote)

@@ -1,0 +1,90 @@
+"""Her disease: a trial is for her only if its record takes people with breast cancer.
+
+The words are the records' own (conditions, titles, criteria); the last tests read real
+records from the shared data.
+"""
+
+from __future__ import annotations
+
+import json
+
+from screening.engine.disease import other_disease
+from screening.engine.match import NOT_A_FIT
+from screening.engine.profile import load_profile
+from screening.engine.shortlist import screen_trial
+from screening.evaluation import record_path, trial_facts_from_record
+from tests.conftest import ROOT, shared_path
+from tests.engine_helpers import detailed_profile, lexicon
+
+
+def test_a_trial_whose_conditions_are_other_cancers_is_for_those_cancers():
+    found = other_disease(["Renal Cell Carcinoma", "Clear Cell Renal Cell Carcinoma"], ["Belzutifan in RCC"], "")
+    assert found.name == "renal cell carcinoma and clear cell renal cell carcinoma"
+    assert found.quote == "Conditions: Renal Cell Carcinoma; Clear Cell Renal Cell Carcinoma"
+
+
+def test_breast_cancer_named_anywhere_keeps_the_trial_for_her():
+    assert other_disease(["Ovarian Cancer", "Breast Cancer"], [], "") is None
+    assert other_disease(["Solid Tumor"], [], "Inclusion: HER2-low breast cancer or gastric cancer") is None
+    # Named among the cancers a basket lists in its criteria, though its conditions do not say so.
+    assert other_disease(["Ovarian Cancer"], [], "Cohort 3: triple-negative breast cancer after 1 prior line") is None
+
+
+def test_a_basket_of_any_solid_tumour_is_for_her_unless_it_leaves_breast_out():
+    assert other_disease(["Advanced Solid Tumors"], [], "Measurable disease per RECIST 1.1") is None
+    found = other_disease(
+        ["Malignant Solid Neoplasm"], [], "Patients must have a HER2 amplified solid tumor except breast cancer."
+    )
+    assert found.name == "cancers other than breast cancer"
+    assert other_disease(["Brain Metastases"], [], "Any primary solid tumour") is None
+
+
+def test_breastfeeding_is_not_breast_cancer():
+    found = other_disease(["Melanoma"], [], "Exclusion Criteria: pregnant or breastfeeding women; breast-feeding")
+    assert found is not None and found.name == "melanoma"
+
+
+def test_conditions_that_are_not_cancers_give_no_verdict():
+    # A study of kidney function or of a gene may well take women with breast cancer.
+    assert other_disease(["Renal Impairment"], [], "") is None
+    assert other_disease(["BRCA1 Mutation", "Healthy Volunteers"], [], "") is None
+    found = other_disease(["BRCA1 Mutation", "Ovarian Cancer"], [], "")
+    assert found.name == "ovarian cancer"
+
+
+def test_with_no_conditions_only_a_title_naming_another_cancer_decides():
+    assert other_disease([], ["Pembrolizumab in Metastatic Melanoma"], "").name == "melanoma"
+    assert other_disease([], ["A Study of Drug X in Advanced Solid Tumors"], "") is None
+    assert other_disease([], ["Video Education With Result Dependent Disclosure"], "") is None
+
+
+def _screened(nct_id: str) -> dict:
+    facts = trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon())
+    return screen_trial(facts, load_profile(detailed_profile()), lexicon())
+
+
+def test_a_melanoma_trial_is_not_a_fit_and_says_so_first_quoting_its_record():
+    result = _screened("NCT04971499")
+    first = result["criteria"][0]
+    assert result["tier"] == NOT_A_FIT
+    assert (first["concept"], first["outcome"], first["text"]) == ("disease", "not_met", "Conditions: Melanoma")
+    assert first["reason"].startswith("This trial is for melanoma")
+
+
+def test_a_basket_that_leaves_breast_out_is_not_a_fit():
+    first = _screened("NCT06126276")["criteria"][0]
+    assert first["concept"] == "disease" and "other than breast cancer" in first["reason"]
+
+
+def test_no_trial_of_the_first_gold_set_all_metastatic_breast_trials_is_read_as_for_another_disease():
+    shared_path("ctgov")
+    gold = ROOT / "fixtures" / "gold"
+    drawn_later = {n for path in gold.glob("batches/*/drawn.json") for n in json.loads(path.read_text())["gold_trials"]}
+    first_set = [path.stem for path in sorted((gold / "trials").glob("NCT*.json")) if path.stem not in drawn_later]
+    assert len(first_set) >= 80
+    read_as_other = [
+        nct_id
+        for nct_id in first_set
+        if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).disease
+    ]
+    assert read_as_other == []
