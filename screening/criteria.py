@@ -210,7 +210,8 @@ _ENUMERATION_JOIN = re.compile(r"[\s,;]*(?:\b(?:and|or|and/or)\b)?[\s,;]*$", re.
 
 def _split_inline(item: Item) -> None:
     """Make an inline enumeration's entries the item's children, each with its own offsets, so
-    the tree (not a phrase) decides how they combine."""
+    the tree (not a phrase) decides how they combine. (The offsets are exact for an item written
+    on one line; where a record wraps an item over several, they are counted in its joined text.)"""
     marks = _inline_marks(item.text)
     if not marks:
         return

@@ -707,8 +707,8 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             )
             seen_in_item: set[tuple[Constraint, bool]] = set()
             first_of_item = len(rules)
-            # "Note 2: Chemotherapy refers to ...": every sentence of a note explains, none requires;
-            # nor does a proviso listed under a permission.
+            # "Note 2: Chemotherapy refers to ...": every sentence of a note (or listed under one)
+            # explains, none requires; nor does a proviso listed under a permission or an exception.
             no_requirement = (
                 any(re.match(r"\W*note\b", line.text, re.IGNORECASE) for line in (item, lead_item) if line)
                 or id(item) in permitted
@@ -751,7 +751,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         item=number,
                         span=(item.start, item.end),
                         doubts=doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated)
-                        + listed_doubt,
+                        + (listed_doubt if constraints else ()),
                     )
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])
