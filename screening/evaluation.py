@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from screening.ctgov import Study
-from screening.engine.disease import other_disease
+from screening.engine.disease import early_setting, other_disease
 from screening.engine.extract import extract
 from screening.engine.lexicon import Lexicon
 from screening.engine.match import NOT_A_FIT, TrialFacts
@@ -243,6 +243,7 @@ def trial_facts_from_record(path: Path, lexicon: Lexicon) -> TrialFacts:
         eligibility.minimum_age_years,
         eligibility.maximum_age_years,
         disease=other_disease(section.conditions_module.conditions, titles, text),
+        early_setting=early_setting(section.conditions_module.conditions, titles),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from screening.engine.disease import other_disease
+from screening.engine.disease import early_setting, other_disease
 from screening.engine.match import TrialFacts
 from screening.engine.profile import Profile
 from screening.engine.rules import Rule
@@ -71,6 +71,7 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
                 high,
                 {"phases": phases.split(), "status": status},
                 disease=other_disease(conditions, [title, official_title], criteria),
+                early_setting=early_setting(conditions, [title, official_title]),
             )
     return [_facts_cache[row[1:]] for row in rows]
 

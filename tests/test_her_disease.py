@@ -1,4 +1,5 @@
-"""Her disease: a trial is for her only if its record takes people with breast cancer.
+"""Her disease and setting: a trial is for her only if its record takes people with breast
+cancer, and, when it is for early disease only, only if her cancer has not spread.
 
 The words are the records' own (conditions, titles, criteria); the last tests read real
 records from the shared data.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from screening.engine.disease import other_disease
-from screening.engine.match import NOT_A_FIT
+from screening.engine.disease import early_setting, other_disease
+from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts
 from screening.engine.profile import load_profile
 from screening.engine.shortlist import screen_trial
 from screening.evaluation import record_path, trial_facts_from_record
@@ -76,7 +77,7 @@ def test_a_basket_that_leaves_breast_out_is_not_a_fit():
     assert first["concept"] == "disease" and "other than breast cancer" in first["reason"]
 
 
-def test_no_trial_of_the_first_gold_set_all_metastatic_breast_trials_is_read_as_for_another_disease():
+def test_no_trial_of_the_first_gold_set_all_breast_cancer_trials_is_read_as_for_another_disease():
     shared_path("ctgov")
     gold = ROOT / "fixtures" / "gold"
     drawn_later = {n for path in gold.glob("batches/*/drawn.json") for n in json.loads(path.read_text())["gold_trials"]}
@@ -88,3 +89,58 @@ def test_no_trial_of_the_first_gold_set_all_metastatic_breast_trials_is_read_as_
         if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).disease
     ]
     assert read_as_other == []
+
+
+def test_a_record_naming_early_disease_only_gives_the_trial_an_early_setting():
+    assert (
+        early_setting(["Early Breast Cancer"], ["Adjuvant Giredestrant vs Endocrine Therapy"]) == "Early Breast Cancer"
+    )
+    assert early_setting(["Breast Ductal Carcinoma In Situ"], []) == "Breast Ductal Carcinoma In Situ"
+    assert early_setting([], ["Low-Dose Tamoxifen for the Prevention of Breast Cancer"]) != ""
+    # Preventing a side effect is not preventing breast cancer; a record naming advanced disease is not early.
+    assert early_setting(["Breast Cancer"], ["Tart Cherry Juice for the Prevention of Paclitaxel Neuropathy"]) == ""
+    assert early_setting(["Anatomic Stage III Breast Cancer", "Anatomic Stage IV Breast Cancer"], []) == ""
+    assert early_setting(["Breast Cancer"], ["Neoadjuvant or Metastatic Therapy With Drug X"]) == ""
+
+
+def _early_trial() -> TrialFacts:
+    return TrialFacts("NCT00000001", "Adjuvant study", [], early_setting=early_setting(["Early Breast Cancer"], []))
+
+
+def test_an_early_disease_trial_is_not_a_fit_when_her_cancer_has_spread_and_says_so_first():
+    result = screen_trial(_early_trial(), load_profile(detailed_profile()), lexicon())
+    first = result["criteria"][0]
+    assert result["tier"] == NOT_A_FIT
+    assert (first["text"], first["outcome"], first["concept"]) == ("Early Breast Cancer", "not_met", "early_stage")
+
+
+def test_when_she_is_not_sure_of_her_stage_an_early_disease_trial_asks_rather_than_rules_out():
+    unsure = load_profile({"schema": "trialscreen/profile@1"})
+    result = screen_trial(_early_trial(), unsure, lexicon())
+    assert result["tier"] == CHECK_FIRST and result["questions_for_oncologist"]
+    early = load_profile({"schema": "trialscreen/profile@1", "cancer": {"stage": "II", "metastatic": False}})
+    assert screen_trial(_early_trial(), early, lexicon())["criteria"][0]["outcome"] == "met"
+
+
+def test_no_gold_trial_that_requires_advanced_disease_is_read_as_for_early_disease_only():
+    shared_path("ctgov")
+
+    def requires_advanced(path) -> bool:
+        return any(
+            entry["kind"] == "inclusion" and not entry.get("negated") and constraint["concept"] == "metastatic_disease"
+            for entry in json.loads(path.read_text())["criteria"]
+            for constraint in entry["constraints"]
+        )
+
+    advanced = [
+        path.stem
+        for path in sorted((ROOT / "fixtures" / "gold" / "trials").glob("NCT*.json"))
+        if requires_advanced(path)
+    ]
+    assert len(advanced) >= 60
+    read_as_early = [
+        nct_id
+        for nct_id in advanced
+        if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).early_setting
+    ]
+    assert read_as_early == []

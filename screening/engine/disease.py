@@ -1,9 +1,12 @@
-"""Whether a trial enrols people with breast cancer: her disease, read from the record.
+"""Whether a trial is for her: her disease and its setting, read from the record.
 
 Everyone screened has breast cancer, so a trial whose record names only other cancers is not
 for her, firmly, because the record says so. Anything less clear (a basket of solid tumours, a
 condition that is a gene or a symptom, no conditions at all) gives no verdict: the criteria
-decide, and a basket is for her unless its criteria leave breast cancer out.
+decide, and a basket is for her unless its criteria leave breast cancer out. A record whose
+conditions or titles name early disease only (adjuvant, operable, DCIS, prevention) gives the
+trial an early setting, judged like a criterion: not for a cancer that has spread, a question
+when she is not sure.
 """
 
 from __future__ import annotations
@@ -74,3 +77,27 @@ def other_disease(conditions: Iterable[str], titles: Iterable[str], criteria: st
     names = others if conditions else [match[0] for text in others for match in _OTHER_CONDITION.finditer(text.lower())]
     distinct = list(dict.fromkeys(name.strip().lower() for name in names))
     return Disease(" and ".join(distinct[:2]) + (" (and others)" if len(distinct) > 2 else ""), quote)
+
+
+# The record names an early-disease setting: treatment around surgery, early or operable cancer,
+# in-situ disease, or preventing breast cancer (not preventing a side effect).
+_EARLY_SETTING = re.compile(
+    r"\b(?:neo-?adjuvant|adjuvant)\b|\bearly(?:[\s-]stage)? (?:\w+[\s-]+){0,3}?breast cancer\b|\boperable\b"
+    r"|\bnon-?metastatic\b|\bstage (?:0|i{1,3}|[123])[abc]?(?:\s*(?:-|to|–|or|and|,)\s*(?:i{1,3}|[123])[abc]?)* (?:\w+\s+){0,2}?breast\b"
+    r"|\bductal carcinoma in situ\b|\bdcis\b"
+    r"|\b(?:prevent\w*|risk[\s-]reduc\w*|chemoprevention)\b[^.;]{0,40}\bbreast cancer\b|\bbreast cancer (?:prevention|risk reduction)\b"
+)
+_ADVANCED_SETTING = re.compile(
+    r"metasta|\badvanced\b|\bstage iv\b|\bstage 4\b|\brecurren|\bunresectable\b|\binoperable\b|\bmbc\b|\bprogress"
+)
+
+
+def early_setting(conditions: Iterable[str], titles: Iterable[str]) -> str:
+    """The record's words, when its conditions or titles say the trial is for early breast cancer
+    only (none of them names advanced disease); "" otherwise."""
+    named = [text for text in [*conditions, *titles] if text and text.strip()]
+    if not any(_EARLY_SETTING.search(text.lower()) for text in named):
+        return ""
+    if any(_ADVANCED_SETTING.search(text.lower()) for text in named):
+        return ""
+    return next(text.strip() for text in named if _EARLY_SETTING.search(text.lower()))

@@ -146,6 +146,8 @@ class TrialFacts:
     extra: dict[str, Any] = field(default_factory=dict)
     # The other disease the record says the trial is for, when it is not breast cancer.
     disease: Disease | None = None
+    # The record's words when its conditions or titles say it is for early breast cancer only.
+    early_setting: str = ""
     # Criteria the engine does not assess read the same for everyone: built once, shared, read-only.
     fixed_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The criteria list with the fixed entries in place (None where a rule is assessed).
@@ -153,6 +155,15 @@ class TrialFacts:
     assessed: list[tuple[int, Rule]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.early_setting:
+            # The setting is read from the record, firmly, and judged like a criterion saying so.
+            setting = Rule(
+                kind=INCLUSION,
+                text=self.early_setting,
+                constraints=(Constraint("early_stage", "is", True),),
+                heading="From the trial record",
+            )
+            self.rules = [setting, *self.rules]
         self.rules = soften_conflicts(self.rules)
         for index, rule in enumerate(self.rules):
             if rule.constraints:
