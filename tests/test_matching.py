@@ -201,6 +201,20 @@ def test_structured_age_and_sex_can_rule_a_trial_out():
     assert tier_of([], low=18, high=70) == CHECK_FIRST
 
 
+def test_a_study_only_for_children_is_not_a_fit_even_when_her_age_is_not_known():
+    assert tier_of([], low=0.0767, high=17) == NOT_A_FIT
+    trial = TrialFacts("NCT00000000", "Biobank", [], minimum_age=0.0767, maximum_age=17)
+    first = screen_trial(trial, profile(), lexicon())["criteria"][0]
+    assert first["text"] == "Age 0 to 17 years" and first["reason"].startswith("This study is for children")
+
+
+def test_a_lowest_age_an_adult_meets_asks_nothing():
+    trial = TrialFacts("NCT00000000", "Biobank", [], minimum_age=0.0767)
+    result = screen_trial(trial, profile(), lexicon())
+    assert result["questions_for_oncologist"] == [] and result["tier"] == WORTH_DISCUSSING
+    assert tier_of([], low=21) == CHECK_FIRST  # a lowest age above 18 is a real limit
+
+
 def test_a_cohort_scoped_contradiction_does_not_rule_the_whole_trial_out():
     rule = Rule(
         "inclusion",

@@ -183,19 +183,26 @@ class TrialFacts:
             self.template.append(entry)
 
 
+ADULT = 18  # trialscreen is for adults: the questionnaire asks for an age of 18 or more
+
+
 def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, str, str, Truth]]:
     """(concept, text, detail, fits?) for the record's structured fields: the disease it is for, age and sex."""
     checks = []
     if trial.disease is not None:
         # Everyone screened has breast cancer: this is the first thing the card says.
         checks.append(("disease", trial.disease.quote, trial.disease.name, False))
-    if trial.minimum_age is not None or trial.maximum_age is not None:
-        low, high = trial.minimum_age, trial.maximum_age
-        wording = f"Age {low:g} years or older" if high is None else f"Age {low or 0:g} to {high:g} years"
+    low, high = trial.minimum_age, trial.maximum_age
+    if high is not None and high < ADULT:
+        # trialscreen is for adults: a study that stops below 18 is for children, whatever she answered.
+        checks.append(("age", f"Age {low or 0:.0f} to {high:g} years", "children", False))
+    elif high is not None or (low is not None and low > ADULT):
+        wording = f"Age {low:g} years or older" if high is None else f"Age {low or 0:.0f} to {high:g} years"
         fits: Truth = None
         if profile.age is not None:
             fits = (low is None or profile.age >= low) and (high is None or profile.age <= high)
         checks.append(("age", wording, "structured", fits))
+    # (A lowest age of 18 or less, with no highest, is no limit for an adult: nothing to ask.)
     if trial.sex in ("FEMALE", "MALE"):
         fits = None if profile.sex is None else profile.sex == trial.sex.lower()
         checks.append(("sex", f"Sex: {trial.sex.lower()} only", "structured", fits))

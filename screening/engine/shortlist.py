@@ -69,6 +69,15 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
 
 
 def structured_entry(concept: str, wording: str, fits: Truth, detail: str = "") -> dict[str, Any]:
+    if concept == "age" and detail == "children":
+        return {
+            "kind": "inclusion",
+            "text": wording,
+            "concept": concept,
+            "outcome": OUTCOME_OF[fits],
+            "reason": "This study is for children and teenagers (from the trial record).",
+            "source": "structured",
+        }
     if concept == "disease":
         return {
             "kind": "inclusion",
