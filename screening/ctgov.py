@@ -74,9 +74,14 @@ class ConditionsModule(ApiModel):
     keywords: list[str] = []
 
 
+class DesignInfo(ApiModel):
+    primary_purpose: str | None = None
+
+
 class DesignModule(ApiModel):
     study_type: str | None = None
     phases: list[str] = []
+    design_info: DesignInfo = DesignInfo()
 
 
 class Intervention(ApiModel):

@@ -106,6 +106,7 @@ class Trial(models.Model):
     # Space-separated API phase codes, e.g. "PHASE1 PHASE2"; empty for observational studies.
     phases = models.CharField(max_length=64, blank=True)
     study_type = models.CharField(max_length=32, blank=True)
+    primary_purpose = models.CharField(max_length=32, blank=True)  # "TREATMENT", "SUPPORTIVE_CARE", ...
     conditions = models.JSONField(default=list)
     interventions = models.JSONField(default=list)
     sponsor = models.TextField(blank=True)

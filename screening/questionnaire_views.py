@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.engine.profile import ProfileError, load_profile
+from screening.engine.study_kinds import KINDS, TREATMENT
 from screening.knowledge import current_lexicon
 from screening.models import PHASE_WORDS, Screening, Trial
 from screening.questionnaire import (
@@ -201,8 +202,15 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
         "phase": request.GET.get("phase", ""),
         "distance": request.GET.get("distance", ""),
         "sort": request.GET.get("sort", "tier"),
+        "kind": request.GET.get("kind", TREATMENT),
     }
     results = document["results"]
+    # Treatment trials by default; other kinds of study are kept, under their own filter.
+    if choices["kind"] in KINDS or choices["kind"] == TREATMENT:
+        results = [r for r in results if r.get("study_kind", TREATMENT) == choices["kind"]]
+    elif choices["kind"] != "all":
+        choices["kind"] = TREATMENT
+        results = [r for r in results if r.get("study_kind", TREATMENT) == TREATMENT]
     if choices["tier"] in TIER_WORDS:
         results = [r for r in results if r["tier"] == choices["tier"]]
     elif choices["tier"] != "all":
@@ -248,7 +256,11 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
         )
         result["not_met"] = [c for c in result["criteria"] if c["outcome"] == "not_met"]
         result["marked"] = result["nct_id"] in screening.marked
+        result["kind"] = KINDS.get(result.get("study_kind", TREATMENT))
     counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIER_WORDS}
+    other_kinds = sum(
+        1 for r in document["results"] if r.get("study_kind", TREATMENT) != TREATMENT and r["tier"] != NOT_A_FIT
+    )
     template = "screening/shortlist.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
@@ -265,6 +277,8 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
             "tiers": TIER_WORDS,
             "choices": choices,
             "phases": PHASE_WORDS,
+            "kinds": {key: name.removesuffix("study") + "studies" for key, (name, _) in KINDS.items()},
+            "other_kinds": other_kinds,
             "query": query.urlencode(),
             "has_location": bool(screening.answers.get("location")),
             "catalogue": document["catalogue"],

@@ -13,6 +13,7 @@ from screening.engine.match import TrialFacts
 from screening.engine.profile import Profile
 from screening.engine.rules import Rule
 from screening.engine.shortlist import origin, shortlist
+from screening.engine.study_kinds import study_kind
 from screening.knowledge import current_lexicon
 from screening.models import Site, SyncRun, Trial, TrialQuerySet
 
@@ -36,6 +37,8 @@ FACT_FIELDS = (
     "conditions",
     "official_title",
     "eligibility_text",
+    "study_type",
+    "primary_purpose",
 )
 
 
@@ -61,6 +64,8 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
             conditions,
             official_title,
             criteria,
+            study_type,
+            primary_purpose,
         ) in Trial.objects.filter(id__in=missing[start : start + CHUNK]).values_list(*FACT_FIELDS):
             _facts_cache[(nct_id, version, digest)] = TrialFacts(
                 nct_id,
@@ -69,7 +74,7 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
                 sex,
                 low,
                 high,
-                {"phases": phases.split(), "status": status},
+                {"phases": phases.split(), "status": status, "study_kind": study_kind(study_type, primary_purpose)},
                 disease=other_disease(conditions, [title, official_title], criteria),
                 early_setting=early_setting(conditions, [title, official_title]),
             )

@@ -23,6 +23,7 @@ def test_all_real_records_import_with_no_failure(capsys):
     assert pallas.sites.count() == 437
     assert pallas.sites.exclude(latitude=None).count() == 435
     assert pallas.minimum_age_years == 18 and pallas.maximum_age_years is None
+    assert (pallas.study_type, pallas.primary_purpose) == ("INTERVENTIONAL", "TREATMENT")
     assert pallas.record["protocolSection"]["identificationModule"]["nctId"] == "NCT02513394"
 
 

@@ -294,3 +294,24 @@ def test_the_phase_filter_keeps_only_trials_of_that_phase(client, catalogue):
     page = client.get(f"/s/{token}/shortlist/?tier=all&phase=PHASE2").content.decode()
     shown = set(re.findall(r'id="title-([^"]+)"', page))
     assert shown and all("PHASE2" in phase_of[nct] for nct in shown)
+
+
+def test_other_kinds_of_study_are_kept_under_their_own_filter_and_say_what_taking_part_means(
+    client, catalogue, tmp_path
+):
+    record = json.loads((Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "DEMO-001.json").read_text())
+    section = record["protocolSection"]
+    section["identificationModule"].update({"nctId": "NCT09999997", "briefTitle": "A breast cancer registry"})
+    section["designModule"] = {"studyType": "OBSERVATIONAL"}
+    (tmp_path / "registry.json").write_text(json.dumps(record))
+    call_command("import_studies", str(tmp_path / "registry.json"), stdout=io.StringIO())
+    token, _ = answer_all(client, DETAILED)
+    result = next(r for r in client.get(f"/s/{token}/shortlist.json").json()["results"] if r["nct_id"] == "NCT09999997")
+    assert result["study_kind"] == "observational" and result["tier"] != "not_a_fit"
+    default = client.get(f"/s/{token}/shortlist/").content.decode()
+    assert 'id="title-NCT09999997"' not in default and 'can be shown with "Kind of study"' in default
+    observational = client.get(f"/s/{token}/shortlist/?kind=observational").content.decode()
+    assert re.findall(r'id="title-([^"]+)"', observational) == ["NCT09999997"]
+    assert "Observational study.</strong> Taking part means sharing information" in observational
+    everything = client.get(f"/s/{token}/shortlist/?kind=all").content.decode()
+    assert 'id="title-NCT09999997"' in everything and len(re.findall(r'id="title-', everything)) > 1
