@@ -254,3 +254,33 @@ def test_ultralow_defined_as_ihc_0_with_faint_staining_does_not_take_her2_zero()
     assert constraints_of("HER2 IHC 0 breast cancer") == [
         {"concept": "her2", "op": "in", "value": ["ultralow", "zero"]}
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("Documented KRAS G12C mutation in tumour tissue or ctDNA", "KRAS"),
+        ("Solid tumour harbouring an NTRK1, NTRK2 or NTRK3 gene fusion", "NTRK"),
+        ("Tumours with an FGFR2 amplification or rearrangement", "FGFR"),
+    ],
+)
+def test_an_alteration_the_questions_do_not_ask_about_is_read_where_the_trial_is_built_for_it(text, scope):
+    # Read so that it becomes a question for her oncologist: no answer ever settles it.
+    assert constraints_of(text) == [{"concept": "gene_alteration", "op": "is", "value": "altered", "scope": scope}]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Known activating EGFR mutation", "exclusion"),
+        ("Patients must have known BRAF mutational status of tumor; wild-type (WT) or mutated", "inclusion"),
+        ("Prior treatment with a KRAS G12C inhibitor", "inclusion"),
+        (
+            "Patients with activating EGFR mutation or ALK rearrangement must have been previously treated with a "
+            "tyrosine kinase inhibitor",
+            "inclusion",
+        ),
+    ],
+)
+def test_an_unasked_alteration_excluded_tested_or_setting_a_condition_is_not_read(text, kind):
+    assert [c for c in constraints_of(text, kind) if c["concept"] == "gene_alteration"] == []

@@ -6,7 +6,7 @@ import re
 
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers import reader
-from screening.engine.rules import Constraint
+from screening.engine.rules import INCLUSION, Constraint
 
 HR_NAME = (
     r"(?:estrogen (?:receptor )?(?:and/or|or) progesterone receptors?|er and/or progesterone receptor|er\s*\(\s*estrogen receptor\s*\)|er and/or pgr|er and/or pr|er or pr|er and pr|er/pgr|er/pr"
@@ -155,12 +155,19 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
 
 
 GENE_NAMES = ("BRCA1", "BRCA2", "PALB2", "PIK3CA", "ESR1", "AKT1", "PTEN")
+# Alterations trials select for that the questions do not ask about: a trial built for one is
+# a question for her oncologist ("Does my tumour have a KRAS mutation?"), never a verdict.
+UNASKED_GENES = ("KRAS", "NRAS", "HRAS", "BRAF", "EGFR", "ROS1", "NTRK", "FGFR", "NRG1", "IDH1", "IDH2", "MTAP")
+_UNASKED_NOT_REQUIRED = re.compile(
+    r"\b(?:status|test(?:ed|ing)|wild[\s-]?type)\b|\bmust (?:have |be )?(?:been )?(?:\w+ )?(?:progress\w*|received?|treated|had)\b"
+)
 GENE_MENTION = re.compile(
-    r"\b(?:g|s|germline\s+|somatic\s+)?(brca\s*1\s*(?:/|or|and|,)\s*2|brca1/2|brca\s*1/2|brca[12]?|palb2|pik3ca|esr1|akt1|akt|pten)(?:m\b)?",
+    r"\b(?:g|s|germline\s+|somatic\s+)?(brca\s*1\s*(?:/|or|and|,)\s*2|brca1/2|brca\s*1/2|brca[12]?|palb2|pik3ca|esr1|akt1|akt|pten"
+    r"|[khn]ras|braf|egfr|ros1|ntrk[123]?|fgfr[1-4]?|nrg1|idh[12]|mtap)(?:m\b)?",
     re.IGNORECASE,
 )
 ALTERED = re.compile(
-    r"\b(?:mutat\w*|mutant|alteration\w*|altered|variants?|pathogenic|deleterious|activating|carriers?|loss|deficien\w*|inactivat\w*|hotspot|positive)\b|brcam|-m\b"
+    r"\b(?:mutat\w*|mutant|alteration\w*|altered|variants?|pathogenic|deleterious|activating|carriers?|loss|deficien\w*|inactivat\w*|hotspot|positive|fusions?|rearrange\w*|amplifi\w*)\b|brcam|-m\b"
 )
 NOT_ALTERED = re.compile(
     r"\b(?:wild[\s-]?type|wt\b|negative|no (?:known |documented )?(?:pathogenic |deleterious |germline )?(?:mutation|alteration|variant)s?|without (?:a )?(?:known )?(?:\w+ )?(?:mutation|alteration))"
@@ -177,17 +184,44 @@ def _genes(found: str) -> list[str]:
         return ["BRCA1", "BRCA2"]
     if word == "akt":
         return ["AKT1"]
+    if word.startswith(("ntrk", "fgfr")):
+        return [word[:4].upper()]
     return [word.upper()]
 
 
-@reader(triggers=("brca", "palb2", "pik3ca", "esr1", "akt", "pten"), breast_only=True, main_clause_only=True)
+@reader(
+    triggers=(
+        "brca",
+        "palb2",
+        "pik3ca",
+        "esr1",
+        "akt",
+        "pten",
+        "ras",
+        "braf",
+        "egfr",
+        "ros1",
+        "ntrk",
+        "fgfr",
+        "nrg1",
+        "idh",
+        "mtap",
+    ),
+    breast_only=True,
+    main_clause_only=True,
+)
 def extract_genes(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     mentions = list(GENE_MENTION.finditer(text))
+    if kind != INCLUSION or negated or _UNASKED_NOT_REQUIRED.search(text):
+        # An unasked alteration matters only where the trial is built for it: not where it
+        # excludes one, asks for a test result either way, or sets a condition on those who have it.
+        mentions = [mention for mention in mentions if _genes(mention[1])[0] not in UNASKED_GENES]
     if not mentions:
         return []
-    if re.search(r"\b(?:akt|pi3k|parp|mtor)[\s-]*(?:inhibitor|pathway inhibitor)", text) and not ALTERED.search(
-        text.replace("inhibitor", "")
-    ):
+    if re.search(
+        r"\b(?:akt|pi3k|parp|mtor|[khn]ras|braf|egfr|fgfr\d?|idh\d?|mtap)[\s-]*(?:\w+[\s-]+)?(?:inhibitor|pathway inhibitor)",
+        text,
+    ) and not ALTERED.search(text.replace("inhibitor", "")):
         return []
     if re.search(
         r"\b(?:status (?:is )?(?:known|unknown|available)|known (?:\w+ )?status|tested|testing|test results?|sample|tissue (?:for|available))\b",
