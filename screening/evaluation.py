@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from screening.ctgov import Study
-from screening.engine.disease import early_setting, other_disease
 from screening.engine.extract import extract
 from screening.engine.lexicon import Lexicon
-from screening.engine.match import NOT_A_FIT, TrialFacts
+from screening.engine.match import NOT_A_FIT, TrialFacts, facts_of_trial
 from screening.engine.profile import load_profile
 from screening.engine.rules import Rule
 from screening.engine.shortlist import screen_trial
@@ -235,15 +234,16 @@ def trial_facts_from_record(path: Path, lexicon: Lexicon) -> TrialFacts:
     section = study.protocol_section
     eligibility = section.eligibility_module
     titles = [section.identification_module.brief_title, section.identification_module.official_title]
-    return TrialFacts(
+    return facts_of_trial(
         study.nct_id,
         section.identification_module.brief_title,
         extract(text, lexicon),
-        eligibility.sex or "ALL",
-        eligibility.minimum_age_years,
-        eligibility.maximum_age_years,
-        disease=other_disease(section.conditions_module.conditions, titles, text),
-        early_setting=early_setting(section.conditions_module.conditions, titles),
+        sex=eligibility.sex or "ALL",
+        minimum_age=eligibility.minimum_age_years,
+        maximum_age=eligibility.maximum_age_years,
+        conditions=section.conditions_module.conditions,
+        titles=titles,
+        criteria=text,
     )
 
 

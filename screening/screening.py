@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import Max
 
-from screening.engine.disease import early_setting, other_disease
-from screening.engine.match import TrialFacts
+from screening.engine.match import TrialFacts, facts_of_trial
 from screening.engine.profile import Profile
 from screening.engine.rules import Rule
 from screening.engine.shortlist import origin, shortlist
@@ -67,16 +66,21 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
             study_type,
             primary_purpose,
         ) in Trial.objects.filter(id__in=missing[start : start + CHUNK]).values_list(*FACT_FIELDS):
-            _facts_cache[(nct_id, version, digest)] = TrialFacts(
+            _facts_cache[(nct_id, version, digest)] = facts_of_trial(
                 nct_id,
                 title,
                 [Rule.from_dict(item) for item in rules],
-                sex,
-                low,
-                high,
-                {"phases": phases.split(), "status": status, "study_kind": study_kind(study_type, primary_purpose)},
-                disease=other_disease(conditions, [title, official_title], criteria),
-                early_setting=early_setting(conditions, [title, official_title]),
+                sex=sex,
+                minimum_age=low,
+                maximum_age=high,
+                conditions=conditions,
+                titles=[title, official_title],
+                criteria=criteria,
+                extra={
+                    "phases": phases.split(),
+                    "status": status,
+                    "study_kind": study_kind(study_type, primary_purpose),
+                },
             )
     return [_facts_cache[row[1:]] for row in rows]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from screening.engine.disease import early_setting, other_disease
+from screening.engine.disease import early_setting, other_disease, unnamed_basket
 from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts
 from screening.engine.profile import load_profile
 from screening.engine.shortlist import screen_trial
@@ -77,18 +77,38 @@ def test_a_basket_that_leaves_breast_out_is_not_a_fit():
     assert first["concept"] == "disease" and "other than breast cancer" in first["reason"]
 
 
+def test_a_basket_whose_record_never_names_breast_cancer_is_a_question_first_on_the_card():
+    # "Anti-PD-1 mAb Plus Metabolic Modulator in Solid Tumor Malignancies": melanoma, NSCLC,
+    # HCC, ... and MSI-high solid tumours; it may or may not take breast cancer.
+    result = _screened("NCT04114136")
+    first = result["criteria"][0]
+    assert result["tier"] != NOT_A_FIT
+    assert (first["concept"], first["outcome"]) == ("disease", "unknown")
+    assert first["text"].startswith("Conditions: Melanoma; NSCLC; Hepatocellular Carcinoma")
+    assert "does not name breast cancer" in first["reason"]
+    assert result["questions_for_oncologist"][0].startswith(
+        "Does this trial take breast cancer? (The record names: Melanoma"
+    )
+
+
+def test_a_basket_naming_breast_cancer_in_its_inclusion_criteria_asks_nothing_about_the_disease():
+    assert unnamed_basket(["Solid Tumor"], [], "Inclusion Criteria:\n* Cohort 2: HER2-low breast cancer") == ""
+    # Named only where a past cancer is allowed, it is not named among the diseases the trial takes.
+    named_late = "Inclusion Criteria:\n* Advanced solid tumour\nExclusion Criteria:\n* Other cancer except breast DCIS"
+    assert unnamed_basket(["Solid Tumor"], [], named_late) == "Conditions: Solid Tumor"
+
+
 def test_no_trial_of_the_first_gold_set_all_breast_cancer_trials_is_read_as_for_another_disease():
     shared_path("ctgov")
     gold = ROOT / "fixtures" / "gold"
     drawn_later = {n for path in gold.glob("batches/*/drawn.json") for n in json.loads(path.read_text())["gold_trials"]}
     first_set = [path.stem for path in sorted((gold / "trials").glob("NCT*.json")) if path.stem not in drawn_later]
     assert len(first_set) >= 80
-    read_as_other = [
-        nct_id
-        for nct_id in first_set
-        if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).disease
+    facts = [
+        trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()) for nct_id in first_set
     ]
-    assert read_as_other == []
+    assert [trial.nct_id for trial in facts if trial.disease] == []
+    assert [trial.nct_id for trial in facts if trial.basket] == []  # nor asked whether it takes breast cancer
 
 
 def test_a_record_naming_early_disease_only_gives_the_trial_an_early_setting():

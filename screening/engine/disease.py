@@ -57,6 +57,30 @@ def _names_breast(text: str) -> bool:
     return bool(_BREAST.search(_BREAST_LEFT_OUT.sub(" ", text)))
 
 
+def names_breast_cancer(conditions: Iterable[str], titles: Iterable[str]) -> bool:
+    """The record's conditions or titles name breast cancer: a trial for her disease, not only open to it."""
+    return any(_names_breast(text) for text in [*conditions, *titles] if text)
+
+
+# Where the inclusion criteria end: breast cancer named after this may only be a past cancer allowed.
+_EXCLUSIONS_START = re.compile(r"exclusion criteria|ineligib|not eligible|will be excluded", re.IGNORECASE)
+
+
+def unnamed_basket(conditions: Iterable[str], titles: Iterable[str], criteria: str) -> str:
+    """The record's words when a trial that may be for her never names breast cancer, else "".
+
+    A basket of "advanced solid tumours" may take breast cancer or may be for a few tumour
+    types or a mutation breast cancer rarely has; the record does not say, so it is a question.
+    """
+    conditions = [condition.strip() for condition in conditions if condition.strip()]
+    titles = [title for title in titles if title]
+    end = _EXCLUSIONS_START.search(criteria)
+    inclusion = criteria[: end.start()] if end else criteria
+    if any(_names_breast(text) for text in [*conditions, *titles, inclusion]):
+        return ""
+    return ("Conditions: " if conditions else "Title: ") + "; ".join(conditions or titles)
+
+
 def other_disease(conditions: Iterable[str], titles: Iterable[str], criteria: str) -> Disease | None:
     """The other disease a trial is for, or None when it may be for her (or the record is not clear)."""
     conditions = [condition.strip() for condition in conditions if condition.strip()]

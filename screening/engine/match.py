@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from screening.engine.disease import Disease
+from screening.engine.disease import Disease, early_setting, names_breast_cancer, other_disease, unnamed_basket
 from screening.engine.facts import evaluate
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
@@ -148,6 +148,10 @@ class TrialFacts:
     disease: Disease | None = None
     # The record's words when its conditions or titles say it is for early breast cancer only.
     early_setting: str = ""
+    # The record's conditions or titles name breast cancer (not a basket open to it): ranked higher.
+    breast_named: bool = False
+    # The record's words when it never says it takes breast cancer (a basket): a question, first on the card.
+    basket: str = ""
     # Criteria the engine does not assess read the same for everyone: built once, shared, read-only.
     fixed_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The criteria list with the fixed entries in place (None where a rule is assessed).
@@ -183,6 +187,36 @@ class TrialFacts:
             self.template.append(entry)
 
 
+def facts_of_trial(
+    nct_id: str,
+    title: str,
+    rules: list[Rule],
+    *,
+    sex: str = "ALL",
+    minimum_age: float | None = None,
+    maximum_age: float | None = None,
+    conditions: list[str] = (),
+    titles: list[str] = (),
+    criteria: str = "",
+    extra: dict[str, Any] | None = None,
+) -> TrialFacts:
+    """A trial's facts with what its record says of her disease and setting read in."""
+    disease = other_disease(conditions, titles, criteria)
+    return TrialFacts(
+        nct_id,
+        title,
+        rules,
+        sex,
+        minimum_age,
+        maximum_age,
+        extra or {},
+        disease=disease,
+        early_setting=early_setting(conditions, titles),
+        breast_named=names_breast_cancer(conditions, titles),
+        basket="" if disease else unnamed_basket(conditions, titles, criteria),
+    )
+
+
 ADULT = 18  # trialscreen is for adults: the questionnaire asks for an age of 18 or more
 
 
@@ -192,6 +226,8 @@ def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, 
     if trial.disease is not None:
         # Everyone screened has breast cancer: this is the first thing the card says.
         checks.append(("disease", trial.disease.quote, trial.disease.name, False))
+    elif trial.basket:
+        checks.append(("disease", trial.basket, "basket", None))
     low, high = trial.minimum_age, trial.maximum_age
     if high is not None and high < ADULT:
         # trialscreen is for adults: a study that stops below 18 is for children, whatever she answered.

@@ -23,6 +23,7 @@ from screening.engine.match import (
     tier,
 )
 from screening.engine.profile import Profile
+from screening.engine.ranking import standing
 
 SCHEMA = "trialscreen/shortlist@1"
 OUTCOME_OF = {True: "met", False: "not_met", None: UNKNOWN}
@@ -68,33 +69,47 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
     }
 
 
-def structured_entry(concept: str, wording: str, fits: Truth, detail: str = "") -> dict[str, Any]:
+SEX_WORDS = {"female": ("women", "a woman"), "male": ("men", "a man")}
+
+
+def structured_reason(concept: str, wording: str, fits: Truth, detail: str, profile: Profile) -> str:
+    """A record field's verdict as a plain sentence: "This trial is for women; you are a woman."."""
     if concept == "age" and detail == "children":
-        return {
-            "kind": "inclusion",
-            "text": wording,
-            "concept": concept,
-            "outcome": OUTCOME_OF[fits],
-            "reason": "This study is for children and teenagers (from the trial record).",
-            "source": "structured",
-        }
+        return "This study is for children and teenagers (from the trial record)."
+    if concept == "disease" and detail == "basket":
+        return (
+            f"The trial record does not name breast cancer among the diseases it takes ({wording}); "
+            "the study team can say whether it takes breast cancer."
+        )
     if concept == "disease":
-        return {
-            "kind": "inclusion",
-            "text": wording,
-            "concept": concept,
-            "outcome": OUTCOME_OF[fits],
-            "reason": f"This trial is for {detail}, not for breast cancer (from the trial record).",
-            "source": "structured",
-        }
+        return f"This trial is for {detail}, not for breast cancer (from the trial record)."
+    if concept == "sex":
+        wanted = wording.removeprefix("Sex: ").removesuffix(" only")
+        people = SEX_WORDS.get(wanted, (wanted, wanted))[0]
+        you = f"you are {SEX_WORDS[profile.sex][1]}" if profile.sex in SEX_WORDS else "we do not know your sex yet"
+        return f"This trial is for {people}; {you}."
+    if concept == "age":
+        you = f"you are {profile.age:g}" if profile.age is not None else "we do not know your age yet"
+        return f"This trial is for people aged {wording.removeprefix('Age ')}; {you}."
     answer = "your answers" if fits is not None else "we do not know this yet"
+    return f"From the trial record: {wording.lower()}; {answer}" + (
+        " fit." if fits else (" do not fit." if fits is False else ".")
+    )
+
+
+def structured_question(concept: str, wording: str, detail: str) -> str:
+    if concept == "disease":
+        return f"Does this trial take breast cancer? (The record names: {wording.split(': ', 1)[-1]}.)"
+    return f"Do I meet this trial's {concept} limit? ({wording}.)"
+
+
+def structured_entry(concept: str, wording: str, fits: Truth, detail: str, profile: Profile) -> dict[str, Any]:
     return {
         "kind": "inclusion",
         "text": wording,
         "concept": concept,
         "outcome": OUTCOME_OF[fits],
-        "reason": f"From the trial record: {wording.lower()}; {answer}"
-        + (" fit." if fits else (" do not fit." if fits is False else ".")),
+        "reason": structured_reason(concept, wording, fits, detail, profile),
         "source": "structured",
     }
 
@@ -116,9 +131,7 @@ def screen_trial(
     rule_entries = list(trial.template)
     outcomes = []
     questions: list[str] = [
-        f"Do I meet this trial's {concept} limit? ({wording}.)"
-        for concept, wording, _, fits in structured
-        if fits is None
+        structured_question(concept, wording, detail) for concept, wording, detail, fits in structured if fits is None
     ]
     counts = {"met": 0, "not_met": 0, UNKNOWN: 0, "not_assessed": len(trial.fixed_entries)}
     for index, rule in trial.assessed:
@@ -154,19 +167,24 @@ def screen_trial(
         counts[OUTCOME_OF[fits]] += 1
     site = nearest_site(sites, start)
     parts = cohorts(outcomes)
+    outside = bool(site and profile.max_travel_miles is not None and site["distance_miles"] > profile.max_travel_miles)
+    place = standing(trial, outcomes, site, outside, trial.breast_named, lexicon)
+    memo.setdefault("standing", {})[trial.nct_id] = place.key
     return {
         "nct_id": trial.nct_id,
         "title": trial.title,
         "tier": tier(outcomes, structured),
         "nearest_site": site,
-        "outside_travel_distance": bool(
-            site and profile.max_travel_miles is not None and site["distance_miles"] > profile.max_travel_miles
-        ),
-        "criteria": [structured_entry(concept, wording, fits, detail) for concept, wording, detail, fits in structured]
+        "outside_travel_distance": outside,
+        "criteria": [
+            structured_entry(concept, wording, fits, detail, profile) for concept, wording, detail, fits in structured
+        ]
         + rule_entries,
         "questions_for_oncologist": questions,
         "counts": counts,
         **({"cohorts": parts} if parts else {}),
+        # Optional field: the one line saying why the trial is near the top of its tier.
+        **({"why_near_top": place.why} if place.why else {}),
         **trial.extra,
     }
 
@@ -186,13 +204,6 @@ def cohorts(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     return [{"name": name, "ruled_out": closed} for name, closed in ruled_out.items()]
 
 
-def rank_key(result: dict[str, Any]) -> tuple:
-    unknowns = result["counts"][UNKNOWN]
-    met = result["counts"]["met"]
-    distance = result["nearest_site"]["distance_miles"] if result["nearest_site"] else float("inf")
-    return (TIER_ORDER[result["tier"]], result["outside_travel_distance"], unknowns, -met, distance, result["nct_id"])
-
-
 def shortlist(
     profile: Profile,
     trials: Iterable[TrialFacts],
@@ -206,7 +217,9 @@ def shortlist(
     sites = sites or {}
     memo: dict = {}
     results = [screen_trial(trial, profile, lexicon, start, sites.get(trial.nct_id, ()), memo) for trial in trials]
-    results.sort(key=rank_key)
+    # By tier, then by where each trial stands within it (ranking.standing).
+    places = memo.get("standing", {})
+    results.sort(key=lambda result: (TIER_ORDER[result["tier"]], places[result["nct_id"]]))
     now = now or dt.datetime.now(dt.UTC)
     return {
         "schema": SCHEMA,
