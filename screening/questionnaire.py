@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -320,6 +320,13 @@ TREATMENT_QUESTIONS = [
 ]
 
 
+class AgentGroup(NamedTuple):
+    label: str
+    choices: list[tuple[str, str, bool]]
+    # A group holding a ticked medicine opens on a return visit, so she sees what she chose.
+    chosen: int
+
+
 class TreatmentsForm(StepForm):
     agents = forms.MultipleChoiceField(
         label="Which medicines have you had for breast cancer?",
@@ -351,11 +358,22 @@ class TreatmentsForm(StepForm):
         # The kinds of treatment first: easier to answer than naming each medicine.
         self.order_fields([f"received_{key}" for key, _, _ in TREATMENT_QUESTIONS])
 
-    def grouped_agents(self):
+    def grouped_agents(self) -> list[AgentGroup]:
         chosen = set(self["agents"].value() or [])
         return [
-            (label, [(value, text, value in chosen) for value, text in choices]) for label, choices in self.agent_groups
+            AgentGroup(
+                label,
+                [(value, text, value in chosen) for value, text in choices],
+                sum(1 for value, _ in choices if value in chosen),
+            )
+            for label, choices in self.agent_groups
         ]
+
+    def chosen_agent_labels(self) -> list[str]:
+        """The ticked medicines as the page names them, each once, to show above the closed groups."""
+        chosen = set(self["agents"].value() or [])
+        labels = {value: text for _, choices in self.agent_groups for value, text in choices if value in chosen}
+        return list(labels.values())
 
     def clean_other_agents(self):
         return [name.strip().lower() for name in self.cleaned_data["other_agents"].split(",") if name.strip()][:20]
