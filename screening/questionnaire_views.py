@@ -20,7 +20,9 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.engine.profile import ProfileError, load_profile
+from screening.engine.shortlist import origin
 from screening.engine.study_kinds import KINDS, TREATMENT
+from screening.guidance import answers_that_narrow
 from screening.knowledge import current_lexicon
 from screening.models import PHASE_WORDS, Screening, Trial
 from screening.questionnaire import (
@@ -196,21 +198,36 @@ def profile_of(screening: Screening):
         raise Http404(f"These answers cannot be read any more: {error}") from None
 
 
-def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def first_by_reason(criteria: list[dict[str, Any]], outcome: str) -> list[dict[str, Any]]:
+    """Criteria with this outcome, one per reason: a reason met in several cohorts is said once, quoting the first."""
+    found: dict[str, dict[str, Any]] = {}
+    for criterion in criteria:
+        if criterion["outcome"] == outcome:
+            found.setdefault(criterion["reason"], criterion)
+    return list(found.values())
+
+
+def filtered_results(
+    request: HttpRequest, document: dict[str, Any], *, located: bool
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, int]]:
+    """The results her filters choose, the choices in force, and what the default view keeps apart.
+
+    Where she gave a place, the list starts at the distance she gave, and trials whose record
+    lists no site are kept apart under their own choice rather than dropped or mixed in.
+    """
     choices = {
         "tier": request.GET.get("tier", "possible"),
         "phase": request.GET.get("phase", ""),
-        "distance": request.GET.get("distance", ""),
+        "distance": request.GET.get("distance", "within" if located else ""),
         "sort": request.GET.get("sort", "tier"),
         "kind": request.GET.get("kind", TREATMENT),
     }
     results = document["results"]
     # Treatment trials by default; other kinds of study are kept, under their own filter.
-    if choices["kind"] in KINDS or choices["kind"] == TREATMENT:
-        results = [r for r in results if r.get("study_kind", TREATMENT) == choices["kind"]]
-    elif choices["kind"] != "all":
+    if choices["kind"] not in KINDS and choices["kind"] != "all":
         choices["kind"] = TREATMENT
-        results = [r for r in results if r.get("study_kind", TREATMENT) == TREATMENT]
+    if choices["kind"] != "all":
+        results = [r for r in results if r.get("study_kind", TREATMENT) == choices["kind"]]
     if choices["tier"] in TIER_WORDS:
         results = [r for r in results if r["tier"] == choices["tier"]]
     elif choices["tier"] != "all":
@@ -220,26 +237,37 @@ def filtered_results(request: HttpRequest, document: dict[str, Any]) -> tuple[li
         results = [r for r in results if choices["phase"] in r["phases"]]
     else:
         choices["phase"] = ""
-    if choices["distance"] == "within":
-        results = [r for r in results if r["nearest_site"] and not r["outside_travel_distance"]]
-    else:
+    apart = {
+        "no_site": sum(1 for r in results if r["nearest_site"] is None),
+        "further": sum(1 for r in results if r["outside_travel_distance"]),
+    }
+    if not located:
         choices["distance"] = ""
+    elif choices["distance"] == "no_site":
+        results = [r for r in results if r["nearest_site"] is None]
+    elif choices["distance"] == "any":
+        results = [r for r in results if r["nearest_site"] is not None]
+    else:
+        choices["distance"] = "within"
+        results = [r for r in results if r["nearest_site"] is not None and not r["outside_travel_distance"]]
     if choices["sort"] == "distance":
         results = sorted(
             results, key=lambda r: (r["nearest_site"] is None, (r["nearest_site"] or {}).get("distance_miles", 0))
         )
     else:
         choices["sort"] = "tier"
-    return results, choices
+    return results, choices, apart
 
 
 @require_safe
 @vary_on_headers("HX-Request")
 def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
-    document = screen_profile(profile_of(screening), patient_trials())
+    profile = profile_of(screening)
+    document = screen_profile(profile, patient_trials())
     # Each result carries its phases already; only the page shown needs the trials' other details.
-    results, choices = filtered_results(request, document)
+    located = origin(profile) is not None
+    results, choices, apart = filtered_results(request, document, located=located)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     trials = {
         t.nct_id: t
@@ -249,15 +277,17 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     }
     for result in page:
         result["trial"] = trials.get(result["nct_id"])
-        result["met"] = list({c["reason"]: c for c in result["criteria"] if c["outcome"] == "met"}.values())
         trial = result["trial"]
         result["tested"] = (
             list(dict.fromkeys(i.get("name", "") for i in trial.interventions if i.get("name"))) if trial else []
         )
-        result["not_met"] = [c for c in result["criteria"] if c["outcome"] == "not_met"]
+        result["met"] = first_by_reason(result["criteria"], "met")
+        # What rules the trial out for everyone comes before what closes one cohort only.
+        result["not_met"] = sorted(first_by_reason(result["criteria"], "not_met"), key=lambda c: bool(c.get("cohort")))
         result["marked"] = result["nct_id"] in screening.marked
         result["kind"] = KINDS.get(result.get("study_kind", TREATMENT))
-    counts = {tier: sum(1 for r in document["results"] if r["tier"] == tier) for tier in TIER_WORDS}
+    shown_kind = [r for r in document["results"] if choices["kind"] in ("all", r.get("study_kind", TREATMENT))]
+    counts = {tier: sum(1 for r in shown_kind if r["tier"] == tier) for tier in TIER_WORDS}
     other_kinds = sum(
         1 for r in document["results"] if r.get("study_kind", TREATMENT) != TREATMENT and r["tier"] != NOT_A_FIT
     )
@@ -266,6 +296,8 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
         template += "#results"
     query = request.GET.copy()
     query.pop("page", None)
+    elsewhere = query.copy()  # the same choices at another distance
+    elsewhere.pop("distance", None)
     return TemplateResponse(
         request,
         template,
@@ -280,7 +312,11 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
             "kinds": {key: name.removesuffix("study") + "studies" for key, (name, _) in KINDS.items()},
             "other_kinds": other_kinds,
             "query": query.urlencode(),
-            "has_location": bool(screening.answers.get("location")),
+            "elsewhere": elsewhere.urlencode(),
+            "narrowing": answers_that_narrow(shown_kind, profile, current_lexicon()),
+            "has_location": located,
+            "apart": apart,
+            "max_travel": profile.max_travel_miles,
             "catalogue": document["catalogue"],
         },
     )
@@ -293,13 +329,44 @@ def mark(request: HttpRequest, token: str, nct_id: str) -> HttpResponse:
         raise Http404("There is no such trial.")
     marked = screening.toggle_mark(nct_id)
     if request.htmx:
+        # Only the button is swapped, so the count beside the sheet link comes along out of band.
         return TemplateResponse(
-            request, "screening/shortlist.html#mark", {"token": token, "result": {"nct_id": nct_id, "marked": marked}}
+            request,
+            "screening/shortlist.html#mark",
+            {"token": token, "screening": screening, "result": {"nct_id": nct_id, "marked": marked}, "oob": True},
         )
     back = request.POST.get("next", "")
     if not back.startswith(reverse("screening:shortlist", args=[token])):
         back = reverse("screening:shortlist", args=[token])
     return redirect(back)
+
+
+# A printed sheet stays short: a few reasons under each trial, and a count of the rest.
+SHEET_REASONS = 5
+
+
+def shown_reasons(criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"shown": criteria[:SHEET_REASONS], "more": max(0, len(criteria) - SHEET_REASONS), "count": len(criteria)}
+
+
+def sheet_questions(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each question once, naming every marked trial that asks it, in the order the sheet first asks it.
+
+    Many trials word a question the same way; said once with its trials, the list stays
+    short and she can still tell which trial each answer matters for.
+    """
+    questions: dict[str, dict[str, Any]] = {}
+    for result in results:
+        numbers = []
+        for text in result["questions_for_oncologist"]:
+            question = questions.setdefault(text, {"text": text, "number": len(questions) + 1, "trials": []})
+            if question["number"] not in numbers:
+                numbers.append(question["number"])
+                question["trials"].append(
+                    {"nct_id": result["nct_id"], "acronym": getattr(result["trial"], "acronym", "")}
+                )
+        result["question_numbers"] = sorted(numbers)
+    return list(questions.values())
 
 
 def sheet_context(screening: Screening, token: str) -> dict[str, Any]:
@@ -308,7 +375,12 @@ def sheet_context(screening: Screening, token: str) -> dict[str, Any]:
     trials = {t.nct_id: t for t in Trial.objects.filter(nct_id__in=screening.marked).prefetch_related("sites")}
     for result in document["results"]:
         result["trial"] = trials.get(result["nct_id"])
-    questions = list(dict.fromkeys(q for r in document["results"] for q in r["questions_for_oncologist"]))
+        result["tier_words"] = TIER_WORDS[result["tier"]]
+        result["fit_reasons"] = shown_reasons(first_by_reason(result["criteria"], "met"))
+        # What rules the trial out for everyone comes before what closes one part of it only.
+        against = sorted(first_by_reason(result["criteria"], "not_met"), key=lambda c: bool(c.get("cohort")))
+        result["against_reasons"] = shown_reasons(against)
+    questions = sheet_questions(document["results"])
     sections = [
         (item, answered_lines(build_form(item, screening, answered=True))) for item in steps_for(screening.answers)
     ]

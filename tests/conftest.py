@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from tests.replay import ReplayServer, load_records
 
@@ -33,3 +35,10 @@ def replay(real_records: list[dict[str, Any]]) -> Iterator[ReplayServer]:
     server = ReplayServer(real_records, page_limit=60).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def demo_catalogue(db) -> None:
+    """The lexicon and the demo trials a fresh install starts with."""
+    call_command("load_lexicon", stdout=io.StringIO())
+    call_command("load_demo_catalogue", stdout=io.StringIO())
