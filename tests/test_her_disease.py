@@ -53,6 +53,17 @@ def test_conditions_that_are_not_cancers_give_no_verdict():
     assert found.name == "ovarian cancer"
 
 
+def test_a_study_whose_every_condition_is_being_healthy_is_for_healthy_volunteers_and_not_a_fit():
+    found = other_disease(["Healthy Study Participants"], ["A Study of Drug X in Healthy Adults"], "")
+    assert found.name == "healthy volunteers" and found.quote == "Conditions: Healthy Study Participants"
+    trial = TrialFacts("NCT00000001", "Healthy adults", [], disease=found)
+    result = screen_trial(trial, load_profile(detailed_profile()), lexicon())
+    assert result["tier"] == NOT_A_FIT
+    assert result["criteria"][0]["reason"].startswith("This study is for healthy volunteers, not for people with")
+    # Healthy volunteers beside a condition of her own: not only for healthy people.
+    assert other_disease(["Breast Cancer", "Healthy Volunteers"], [], "") is None
+
+
 def test_with_no_conditions_only_a_title_naming_another_cancer_decides():
     assert other_disease([], ["Pembrolizumab in Metastatic Melanoma"], "").name == "melanoma"
     assert other_disease([], ["A Study of Drug X in Advanced Solid Tumors"], "") is None
@@ -164,3 +175,11 @@ def test_no_gold_trial_that_requires_advanced_disease_is_read_as_for_early_disea
         if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).early_setting
     ]
     assert read_as_early == []
+
+
+def test_a_real_adjuvant_trial_is_not_a_fit_for_cancer_that_has_spread_quoting_its_record():
+    # "A Study Evaluating the Efficacy and Safety of Adjuvant Giredestrant ...": Conditions: Early Breast Cancer.
+    result = _screened("NCT04961996")
+    first = result["criteria"][0]
+    assert result["tier"] == NOT_A_FIT
+    assert (first["concept"], first["outcome"], first["text"]) == ("early_stage", "not_met", "Early Breast Cancer")

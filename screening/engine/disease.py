@@ -43,6 +43,11 @@ _BREAST_LEFT_OUT = re.compile(
 )
 
 
+# A study whose every condition is being healthy is for healthy volunteers only.
+_HEALTHY = re.compile(r"\bhealthy\b")
+HEALTHY_VOLUNTEERS = "healthy volunteers"
+
+
 @dataclass(frozen=True)
 class Disease:
     """The disease the record says a trial is for, when it is not breast cancer."""
@@ -89,6 +94,8 @@ def other_disease(conditions: Iterable[str], titles: Iterable[str], criteria: st
         return None
     named = conditions or titles
     quote = ("Conditions: " if conditions else "Title: ") + "; ".join(named)
+    if conditions and all(_HEALTHY.search(condition.lower()) for condition in conditions):
+        return Disease(HEALTHY_VOLUNTEERS, quote)
     generic = [text for text in named if _ANY_CANCER.search(text.lower()) and not _OTHER_CONDITION.search(text.lower())]
     if generic:
         if _BREAST_LEFT_OUT.search(criteria.lower()):

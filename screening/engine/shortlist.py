@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from screening.engine.disease import HEALTHY_VOLUNTEERS
 from screening.engine.explain import question, reason
 from screening.engine.geo import miles_between, zip_point
 from screening.engine.lexicon import Lexicon
@@ -81,6 +82,8 @@ def structured_reason(concept: str, wording: str, fits: Truth, detail: str, prof
             f"The trial record does not name breast cancer among the diseases it takes ({wording}); "
             "the study team can say whether it takes breast cancer."
         )
+    if concept == "disease" and detail == HEALTHY_VOLUNTEERS:
+        return "This study is for healthy volunteers, not for people with breast cancer (from the trial record)."
     if concept == "disease":
         return f"This trial is for {detail}, not for breast cancer (from the trial record)."
     if concept == "sex":
