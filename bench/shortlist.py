@@ -99,7 +99,7 @@ def main() -> None:
         django.setup()
         from screening.engine.disease import early_setting, names_breast_cancer, unnamed_basket
         from screening.models import Trial
-        from screening.questionnaire_views import patient_trials
+        from screening.screening import patient_trials
 
         trials = patient_trials()
         facts = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from screening.engine.lexicon import Lexicon
-from screening.engine.match import CHECK_FIRST, NOT_A_FIT, UNKNOWN
+from screening.engine.match import CHECK_FIRST, NOT_A_FIT
 from screening.engine.profile import Profile
 
 # The question that asks about each concept, by step (a concept of no step is left out).
@@ -82,28 +82,21 @@ class Narrowing:
     trials: int  # how many "check first" trials wait on it
 
 
-def unsure_concepts(result: dict[str, Any], unanswered: set[str]) -> set[str]:
-    """What a "check first" trial waits on that one of her "Not sure" answers could settle."""
-    return {
-        criterion["concept"]
-        for criterion in result["criteria"]
-        if criterion["outcome"] == UNKNOWN
-        and criterion.get("firmness") != "tentative"
-        and criterion["concept"] in unanswered
-    }
-
-
 def answers_that_narrow(
     results: list[dict[str, Any]], profile: Profile, lexicon: Lexicon, limit: int = 3
 ) -> list[Narrowing]:
-    """The answers that would narrow her list most, when her answers are too thin to narrow it; else none."""
+    """The answers that would narrow her list most, when her answers are too thin to narrow it; else none.
+
+    `results` are her shortlist in brief: each with its tier and what it is `unsure` of (the
+    concepts of criteria still unknown, not tentative readings).
+    """
     unanswered = {concept for concept, unsure in UNANSWERED.items() if unsure(profile)}
     possible = [result for result in results if result["tier"] != NOT_A_FIT]
     waiting = Counter(
         concept
         for result in possible
         if result["tier"] == CHECK_FIRST
-        for concept in unsure_concepts(result, unanswered)
+        for concept in unanswered.intersection(result["unsure"])
     )
     if not waiting:
         return []

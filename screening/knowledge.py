@@ -18,10 +18,11 @@ from screening.engine.lexicon import Drug as DrugData
 from screening.engine.lexicon import DrugClass as DrugClassData
 from screening.engine.lexicon import Lexicon, read_fixtures
 from screening.engine.parallel import rules_for_many
-from screening.models import Concept, Drug, DrugClass, Trial
+from screening.models import Concept, Drug, DrugClass, Revision, Trial
 
 LEXICON_DIR = Path(settings.BASE_DIR) / "fixtures" / "lexicon"
-_cache: dict[str, Lexicon] = {}
+LEXICON = "lexicon"  # its Revision row
+_cache: dict[str, Lexicon | int] = {}
 
 
 def lexicon_files(directory: Path = LEXICON_DIR) -> list[Path]:
@@ -50,11 +51,16 @@ class EmptyLexicon(RuntimeError):
 
 
 def current_lexicon() -> Lexicon:
-    """The lexicon in the database. Reading only: `migrate` puts the shipped one in a new database."""
-    if "lexicon" not in _cache:
+    """The lexicon in the database. Reading only: `migrate` puts the shipped one in a new database.
+
+    Kept between requests, and read again when its revision in the database moves, so a
+    lexicon loaded by another process or host is used at the next request.
+    """
+    revision = Revision.objects.numbers().get(LEXICON, 0)
+    if _cache.get("revision") != revision or "lexicon" not in _cache:
         if not Concept.objects.exists():
             raise EmptyLexicon("The criteria lexicon is empty: run `python manage.py load_lexicon`.")
-        _cache["lexicon"] = lexicon_from_database()
+        _cache["lexicon"], _cache["revision"] = lexicon_from_database(), revision
     return _cache["lexicon"]
 
 
@@ -71,6 +77,7 @@ def load_lexicon(paths: list[Path], *, reextract: bool = True) -> tuple[Lexicon,
         DrugClass.objects.filter(parent__isnull=False).exclude(key__in=list(files.classes)).delete()
         DrugClass.objects.exclude(key__in=list(files.classes)).delete()
         Concept.objects.exclude(key__in=list(files.concepts)).delete()
+        Revision.objects.bump(LEXICON)
     forget_lexicon()
     lexicon = current_lexicon()
     count = reextract_rules(lexicon) if reextract else 0

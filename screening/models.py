@@ -388,6 +388,30 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def bump(self, name: str) -> None:
+        """Mark that something screening reads has changed; every process sees it at its next read."""
+        self.get_or_create(name=name)
+        self.filter(name=name).update(number=models.F("number") + 1, changed_at=Now())
+
+    def numbers(self) -> dict[str, int]:
+        return dict(self.values_list("name", "number"))
+
+
+class Revision(models.Model):
+    """A counter per kind of knowledge screening reads that the catalogue's rows do not show
+    (the lexicon now; curated readings later), so every worker and host sees a change at once."""
+
+    name = models.CharField(max_length=32, unique=True)
+    number = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(db_default=Now())
+
+    objects = RevisionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} revision {self.number}"
+
+
 class ScreeningQuerySet(models.QuerySet["Screening"]):
     def current(self) -> ScreeningQuerySet:
         return self.filter(expires_at__gt=timezone.now())
@@ -413,6 +437,10 @@ class Screening(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     steps_done = models.JSONField(default=list, blank=True)
     marked = models.JSONField(default=list, blank=True, help_text="NCT IDs the patient marked to discuss.")
+    # Her shortlist in brief as last screened, and what it was screened against: screened once
+    # when her answers or the catalogue change, then read by every view.
+    results = models.JSONField(null=True, blank=True, editable=False)
+    results_version = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField()
@@ -446,10 +474,30 @@ class Screening(models.Model):
         if slug not in self.steps_done:
             self.steps_done = [*self.steps_done, slug]
         self.expires_at = self.retention_end()
-        self.save(update_fields=["answers", "steps_done", "expires_at", "updated_at"])
+        self.results, self.results_version = None, ""  # screened again at the next look
+        self.save(update_fields=["answers", "steps_done", "expires_at", "results", "results_version", "updated_at"])
+
+    def keep_results(self, results: list[dict], version: str) -> None:
+        self.results, self.results_version = results, version
+        # Not `updated_at`: looking at the list is not a change she made.
+        Screening.objects.filter(pk=self.pk).update(results=results, results_version=version)
+
+    def results_for(self, version: str) -> list[dict] | None:
+        return self.results if self.results is not None and self.results_version == version else None
 
     def toggle_mark(self, nct_id: str) -> bool:
         marked = nct_id not in self.marked
         self.marked = [*self.marked, nct_id] if marked else [item for item in self.marked if item != nct_id]
         self.save(update_fields=["marked", "updated_at"])
         return marked
+
+
+class JobLock(models.Model):
+    """Who is running a scheduled job, and until when (screening/locks.py takes and gives it)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    holder = models.CharField(max_length=200, blank=True, help_text="The host, process and run holding it, or empty.")
+    locked_until = models.DateTimeField(help_text="The lock is free once this moment has passed.")
+
+    def __str__(self) -> str:
+        return f"{self.name} lock ({self.holder or 'free'})"

@@ -9,6 +9,7 @@ about brain metastases).
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -78,6 +79,13 @@ class StepForm(forms.Form):
 
     def save(self, profile: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def agrees_with(self, profile: dict[str, Any]) -> bool:
+        """Whether the cleaned answers fit what the other steps saved; where not, says why beside the field.
+
+        Call it after `is_valid()`. A step whose questions only depend on each other checks them in `clean`.
+        """
+        return True
 
 
 class AboutYouForm(StepForm):
@@ -426,12 +434,56 @@ class HormoneTherapyForm(StepForm):
         30,
     )
 
+    def agrees_with(self, profile):
+        problem = endocrine_lines_problem(self.cleaned_data["lines_endocrine"], profile)
+        if problem:
+            self.add_error("lines_endocrine", problem)
+        return not problem
+
     def load(self, profile):
         return {"lines_endocrine": profile.get("treatment", {}).get("lines_in_metastatic_setting", {}).get("endocrine")}
 
     def save(self, profile):
         lines = profile.setdefault("treatment", {}).setdefault("lines_in_metastatic_setting", {})
         lines["endocrine"] = self.cleaned_data["lines_endocrine"]
+
+
+def endocrine_lines_problem(endocrine: int | None, profile: dict[str, Any]) -> str:
+    """Why this count of hormone lines cannot go with her saved treatments, or "" when it can.
+
+    The hormone lines are asked a step after the total and the kinds of treatment, so the two
+    steps can disagree; a profile where they do is refused by the contract (see engine/profile.py).
+    """
+    treatment = profile.get("treatment") or {}
+    total = (treatment.get("lines_in_metastatic_setting") or {}).get("total")
+    if endocrine and (treatment.get("received") or {}).get("endocrine_therapy") is False:
+        return (
+            'On the "Treatments so far" step you said you have not had hormone therapy. '
+            "Please check one of the two answers, or leave this empty if you are not sure."
+        )
+    if endocrine is not None and total is not None and endocrine > total:
+        treatments = "1 treatment" if total == 1 else f"{total} treatments"
+        return (
+            f'This is more than the {treatments} in all that you gave on the "Treatments so far" step. '
+            "Please check both, or leave this empty if you are not sure."
+        )
+    return ""
+
+
+def set_back_contradicted(profile: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Set back to "Not sure" a later answer that an earlier step's new answers contradict.
+
+    Her newest answer wins, so changing the treatments never leaves a profile the contract
+    refuses (which would cost her the shortlist). The step asking the older answer comes next,
+    and is shown holding what she had entered with the reason beside it, so nothing is lost
+    without a word. Returns what was set back, by step, as that step's form posts it.
+    """
+    lines = (profile.get("treatment") or {}).get("lines_in_metastatic_setting") or {}
+    endocrine = lines.get("endocrine")
+    if endocrine_lines_problem(endocrine, profile):
+        lines["endocrine"] = None
+        return {"hormone-therapy": {"lines_endocrine": str(endocrine)}}
+    return {}
 
 
 ECOG_CHOICES = [
@@ -517,7 +569,13 @@ class LocationForm(StepForm):
     max_travel_miles = radios("How far could you travel for a trial?", TRAVEL_CHOICES)
 
     def clean_postal_code(self):
-        code = self.cleaned_data["postal_code"].strip()
+        # Digits typed on an Arabic or a Japanese/Chinese (full-width) keyboard mean the same ZIP
+        # code, so they are read as ASCII digits. Other digit-like signs (superscripts, circled
+        # numbers) are not digits of any script and are refused below like any unknown code.
+        code = "".join(
+            str(unicodedata.decimal(char)) if char.isdecimal() else char
+            for char in self.cleaned_data["postal_code"].strip()
+        )
         if code and geo.zip_point(code) is None:
             raise ValidationError("We could not find that ZIP code. Check the five digits, or leave it empty.")
         return code[:5]

@@ -5,9 +5,12 @@ place and keeps each step's URL in the history."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_ratelimit.decorators import ratelimit
 
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.engine.profile import ProfileError, load_profile
@@ -24,17 +28,20 @@ from screening.engine.shortlist import origin
 from screening.engine.study_kinds import KINDS, TREATMENT
 from screening.guidance import answers_that_narrow
 from screening.knowledge import current_lexicon
+from screening.limits import UnknownToken, rate
 from screening.models import PHASE_WORDS, Screening, Trial
 from screening.questionnaire import (
     STEP_BY_SLUG,
     STEPS,
     Step,
+    StepForm,
     as_profile,
     next_step,
     previous_step,
+    set_back_contradicted,
     steps_for,
 )
-from screening.screening import screen_profile
+from screening.screening import patient_trials, screen_profile, stored_shortlist
 
 PAGE_SIZE = 20
 
@@ -42,7 +49,8 @@ PAGE_SIZE = 20
 def screening_for(token: str) -> Screening:
     screening = Screening.objects.for_token(token)
     if screening is None:
-        raise Http404("This link has expired or is not valid.")
+        # Its own kind of 404, so screening.limits can count guesses at private links.
+        raise UnknownToken("This link has expired or is not valid.")
     return screening
 
 
@@ -83,6 +91,7 @@ def step_url(screening_token: str, step: Step | None) -> str:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(group="start", key="ip", rate=rate, method="POST")  # past it, screening.limits.too_many_requests
 def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _, token = Screening.begin()
@@ -106,24 +115,70 @@ def step(request: HttpRequest, token: str, slug: str) -> HttpResponse:
     if current is None:
         raise Http404("There is no such question.")
     if request.method == "POST":
-        form = build_form(current, screening, request.POST)
-        if form.is_valid():
+        form = posted_form(request, current, screening)
+        if form.is_valid() and form.agrees_with(screening.answers):
             answers = copy.deepcopy(screening.answers)
             form.save(answers)
+            set_back = set_back_contradicted(answers)
             screening.record(current.slug, answers)
             following = next_step(answers, current)
             target = step_url(token, following)
+            recheck = set_back.get(following.slug, {}) if following else {}
+            if recheck:
+                # The next step shows the answer it lost and why, and does again on a reload.
+                target = f"{target}?{urlencode(recheck)}"
             if request.htmx and following is not None:
                 # Show the next step in place and give it its own URL, so Back returns here.
-                response = render_step(request, screening, token, following, build_form(following, screening))
+                response = render_step(request, screening, token, following, shown_form(following, screening, recheck))
                 return push_url(response, target)
             if request.htmx:
                 return HttpResponseClientRedirect(target)  # the review is a page of its own
             return redirect(target)
         # Errors are shown beside the fields with everything entered kept; nothing saved is lost.
     else:
-        form = build_form(current, screening)
+        form = shown_form(current, screening, request.GET)
     return render_step(request, screening, token, current, form)
+
+
+# What browsers and htmx post a form as. The steps upload no files, but Django's test client
+# and any form given enctype="multipart/form-data" send multipart, so well-formed multipart is read too.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def posted_form(request: HttpRequest, current: Step, screening: Screening) -> StepForm:
+    """The step's form bound to the post, or BadRequest (the 400 page) when the body is not its form.
+
+    Django reads a body of another kind, or a multipart body it cannot make out, as a form with
+    nothing ticked, and saving that would set every answer on the step back to "Not sure".
+    """
+    if request.content_type not in FORM_CONTENT_TYPES:
+        raise BadRequest("A step takes its form, form-encoded.")
+    posted = request.POST  # a multipart body with no boundary raises MultiPartParserError: a 400 as well
+    if request.FILES:
+        raise BadRequest("The questions take no files.")
+    form = build_form(current, screening, posted)
+    if posted and not {*form.fields, "csrfmiddlewaretoken"}.intersection(posted):
+        raise BadRequest("None of the posted names is a question of this step.")  # JSON labelled as a form
+    if not posted and request.content_type == "multipart/form-data":
+        # A blank form is the closing boundary alone; a longer body that gave no field was not read.
+        boundary = request.content_params.get("boundary", "")
+        if int(request.META.get("CONTENT_LENGTH") or 0) > len(f"--{boundary}--\r\n") + 2:
+            raise BadRequest("The form could not be read.")
+    return form
+
+
+def shown_form(current: Step, screening: Screening, query: Mapping[str, Any]) -> StepForm:
+    """The step as saved; or, when the link carries answers just set back to "Not sure", those, with why.
+
+    Only answers to the step's own questions, each possible alone but contradicting what the other
+    steps saved, are shown this way, marked as needing a look; any other link shows what is saved.
+    """
+    form = build_form(current, screening)
+    if query and set(query) <= set(form.fields):
+        recheck = build_form(current, screening, query)
+        if recheck.is_valid() and not recheck.agrees_with(screening.answers):
+            return recheck
+    return form
 
 
 def render_step(request: HttpRequest, screening: Screening, token: str, current: Step, form) -> TemplateResponse:
@@ -186,11 +241,6 @@ def answered_lines(form) -> list[tuple[str, str]]:
     return lines
 
 
-def patient_trials():
-    """What a patient's shortlist covers: trials still open to her, for breast cancer or any solid tumour."""
-    return Trial.objects.open().for_breast_cancer()
-
-
 def profile_of(screening: Screening):
     try:
         return load_profile(as_profile(screening.answers))
@@ -208,7 +258,7 @@ def first_by_reason(criteria: list[dict[str, Any]], outcome: str) -> list[dict[s
 
 
 def filtered_results(
-    request: HttpRequest, document: dict[str, Any], *, located: bool
+    request: HttpRequest, results: list[dict[str, Any]], *, located: bool
 ) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, int]]:
     """The results her filters choose, the choices in force, and what the default view keeps apart.
 
@@ -222,7 +272,6 @@ def filtered_results(
         "sort": request.GET.get("sort", "tier"),
         "kind": request.GET.get("kind", TREATMENT),
     }
-    results = document["results"]
     # Treatment trials by default; other kinds of study are kept, under their own filter.
     if choices["kind"] not in KINDS and choices["kind"] != "all":
         choices["kind"] = TREATMENT
@@ -264,11 +313,15 @@ def filtered_results(
 def shortlist(request: HttpRequest, token: str) -> HttpResponse:
     screening = screening_for(token)
     profile = profile_of(screening)
-    document = screen_profile(profile, patient_trials())
-    # Each result carries its phases already; only the page shown needs the trials' other details.
+    briefs = stored_shortlist(screening, profile)
     located = origin(profile) is not None
-    results, choices, apart = filtered_results(request, document, located=located)
+    results, choices, apart = filtered_results(request, briefs, located=located)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's trials in full, their criteria worked out again (from cached facts), in the stored order.
+    shown_ids = [brief["nct_id"] for brief in page]
+    document = screen_profile(profile, Trial.objects.filter(nct_id__in=shown_ids))
+    full = {result["nct_id"]: result for result in document["results"]}
+    page.object_list = [full[nct_id] for nct_id in shown_ids if nct_id in full]
     trials = {
         t.nct_id: t
         for t in Trial.objects.filter(nct_id__in=[r["nct_id"] for r in page]).only(
@@ -286,11 +339,9 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
         result["not_met"] = sorted(first_by_reason(result["criteria"], "not_met"), key=lambda c: bool(c.get("cohort")))
         result["marked"] = result["nct_id"] in screening.marked
         result["kind"] = KINDS.get(result.get("study_kind", TREATMENT))
-    shown_kind = [r for r in document["results"] if choices["kind"] in ("all", r.get("study_kind", TREATMENT))]
+    shown_kind = [r for r in briefs if choices["kind"] in ("all", r.get("study_kind", TREATMENT))]
     counts = {tier: sum(1 for r in shown_kind if r["tier"] == tier) for tier in TIER_WORDS}
-    other_kinds = sum(
-        1 for r in document["results"] if r.get("study_kind", TREATMENT) != TREATMENT and r["tier"] != NOT_A_FIT
-    )
+    other_kinds = sum(1 for r in briefs if r.get("study_kind", TREATMENT) != TREATMENT and r["tier"] != NOT_A_FIT)
     template = "screening/shortlist.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"

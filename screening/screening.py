@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max, Min
 
-from screening.engine.match import TrialFacts, facts_of_trial
+from screening.curation.store import current_curations, reading_of
+from screening.engine.match import UNKNOWN, TrialFacts, facts_of_trial
 from screening.engine.profile import Profile
-from screening.engine.rules import Rule
 from screening.engine.shortlist import origin, shortlist
 from screening.engine.study_kinds import study_kind
 from screening.knowledge import current_lexicon
-from screening.models import Site, SyncRun, Trial, TrialQuerySet
+from screening.models import Revision, Screening, Site, SyncRun, Trial, TrialQuerySet
 
 # Parsed trials and their sites, kept between screenings until a record or its rules change
-# (the key holds the record's hash and the lexicon version its rules came from).
-_facts_cache: dict[tuple[str, str, str], TrialFacts] = {}
+# (the key holds the record's hash, the lexicon version its rules came from, and the digest of
+# its current curation, if any).
+_facts_cache: dict[tuple[str, str, str, str], TrialFacts] = {}
 _sites_cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 CHUNK = 900  # below SQLite's limit on query parameters
 
@@ -47,7 +50,10 @@ def trial_rows(trials: TrialQuerySet) -> list[tuple[int, str, str, str]]:
 
 def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | None = None) -> list[TrialFacts]:
     rows = rows if rows is not None else trial_rows(trials)
-    missing = [row[0] for row in rows if row[1:] not in _facts_cache]
+    # A trial's current curation replaces the engine's reading while its text is unchanged (reading_of).
+    curations = current_curations()
+    keys = [(*row[1:], curations[row[1]].digest if row[1] in curations else "") for row in rows]
+    missing = [row[0] for row, key in zip(rows, keys, strict=True) if key not in _facts_cache]
     for start in range(0, len(missing), CHUNK):
         for (
             nct_id,
@@ -66,10 +72,12 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
             study_type,
             primary_purpose,
         ) in Trial.objects.filter(id__in=missing[start : start + CHUNK]).values_list(*FACT_FIELDS):
-            _facts_cache[(nct_id, version, digest)] = facts_of_trial(
+            curation = curations.get(nct_id)
+            read, reading = reading_of(curation, rules, criteria)
+            _facts_cache[(nct_id, version, digest, curation.digest if curation else "")] = facts_of_trial(
                 nct_id,
                 title,
-                [Rule.from_dict(item) for item in rules],
+                read,
                 sex=sex,
                 minimum_age=low,
                 maximum_age=high,
@@ -80,9 +88,10 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
                     "phases": phases.split(),
                     "status": status,
                     "study_kind": study_kind(study_type, primary_purpose),
+                    "reading": reading,
                 },
             )
-    return [_facts_cache[row[1:]] for row in rows]
+    return [_facts_cache[key] for key in keys]
 
 
 def sites_by_trial(
@@ -118,3 +127,68 @@ def screen_profile(profile: Profile, trials: TrialQuerySet | None = None) -> dic
     rows = trial_rows(trials)
     sites = sites_by_trial(trials, rows) if origin(profile) else {}
     return shortlist(profile, trial_facts(trials, rows), current_lexicon(), sites=sites, catalogue=catalogue_summary())
+
+
+def patient_trials() -> TrialQuerySet:
+    """What a patient's shortlist covers: trials still open to her, for breast cancer or any solid tumour."""
+    return Trial.objects.open().for_breast_cancer()
+
+
+def _code_fingerprint() -> str:
+    """Changes with the code that screens, so a deploy screens stored lists again."""
+    here = Path(__file__).resolve().parent
+    # curation/reading.py turns curated readings into rules: it screens too.
+    sources = [*sorted((here / "engine").rglob("*.py")), here / "curation" / "reading.py", Path(__file__).resolve()]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:12]
+
+
+SCREENING_CODE = _code_fingerprint()
+
+
+def results_version() -> str:
+    """What a stored shortlist was screened against, read from the database at every look.
+
+    Any import or sync moves the trials' count or latest sync time; a new lexicon moves its
+    revision and the rules' versions; so every worker and host sharing the database sees a
+    change at its next request.
+    """
+    trials = Trial.objects.aggregate(
+        count=Count("id"),
+        synced=Max("synced_at"),
+        left=Max("left_filter_at"),
+        low=Min("rules_version"),
+        high=Max("rules_version"),
+    )
+    revisions = sorted(Revision.objects.numbers().items())
+    stamp = [trials[key].isoformat() if trials[key] else "" for key in ("synced", "left")]
+    return "|".join(
+        [SCREENING_CODE, str(trials["count"]), *stamp, trials["low"] or "", trials["high"] or "", str(revisions)]
+    )
+
+
+# What the shortlist page needs of every result to filter, count and order; the criteria are
+# worked out again only for the page shown.
+BRIEF_FIELDS = ("nct_id", "tier", "study_kind", "phases", "nearest_site", "outside_travel_distance", "why_near_top")
+
+
+def in_brief(result: dict[str, Any]) -> dict[str, Any]:
+    brief = {key: result[key] for key in BRIEF_FIELDS if key in result}
+    # What a "check first" trial waits on that an answer could settle (the guidance reads it).
+    brief["unsure"] = sorted(
+        {
+            criterion["concept"]
+            for criterion in result["criteria"]
+            if criterion["outcome"] == UNKNOWN and criterion["concept"] and criterion.get("firmness") != "tentative"
+        }
+    )
+    return brief
+
+
+def stored_shortlist(screening: Screening, profile: Profile) -> list[dict[str, Any]]:
+    """Her shortlist in brief, best first: screened once per change of her answers or the catalogue."""
+    version = results_version()
+    results = screening.results_for(version)
+    if results is None:
+        results = [in_brief(result) for result in screen_profile(profile, patient_trials())["results"]]
+        screening.keep_results(results, version)
+    return results

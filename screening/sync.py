@@ -56,6 +56,20 @@ def plan_next_run(force_full: bool = False) -> tuple[str, dt.date | None]:
     return SyncRun.Mode.INCREMENTAL, succeeded.watermark or succeeded.since
 
 
+def close_abandoned_runs() -> int:
+    """Mark runs still 'running' as failed; call it only while holding the sync lock.
+
+    Under the lock no other run is alive, so such a run is one whose process was killed
+    before it could record how it ended. Marked failed, it keeps the log true and lets
+    the next run resume from its watermark.
+    """
+    return SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING).update(
+        outcome=SyncRun.Outcome.FAILED,
+        error="The run stopped without recording how it ended (its process was killed).",
+        finished_at=timezone.now(),
+    )
+
+
 def _page_watermark(records: list[dict[str, Any]]) -> dt.date | None:
     dates = []
     for record in records:

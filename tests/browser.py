@@ -48,9 +48,43 @@ def serious_accessibility_problems(page) -> list[str]:
     """axe-core's serious and critical violations on the page, as readable lines."""
     if not os.path.exists(AXE):
         pytest.skip("axe-core is not installed (scripts/install runs npm ci)")
-    page.add_script_tag(path=AXE)
+    # Evaluated by the browser's tooling rather than added as an inline <script>, which the
+    # site's Content-Security-Policy rightly refuses.
+    with open(AXE, encoding="utf-8") as source:
+        page.evaluate(source.read())
     violations = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
     )
     return [f"{v['id']} ({v['impact']}): {v['help']} at {v['targets']}" for v in violations if v["impact"] in SERIOUS]
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__trialscreenCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline"} on ${event.documentURI}`
+    + ` (${event.sourceFile || "page"}:${event.lineNumber}) ${event.sample}`
+  );
+});
+"""
+
+
+def watch_csp(target) -> list[str]:
+    """Every Content-Security-Policy violation in a page or a browser context, from now on.
+
+    The list fills as violations happen, across navigations; read it through `csp_violations`.
+    """
+    violations: list[str] = []
+
+    def record(violation: str) -> None:
+        violations.append(violation)
+
+    target.expose_function("__trialscreenCspViolation", record)
+    target.add_init_script(CSP_LISTENER)
+    return violations
+
+
+def csp_violations(page, violations: list[str]) -> list[str]:
+    """The violations so far, once the browser has reported any still queued for this page."""
+    page.wait_for_timeout(100)
+    return list(violations)

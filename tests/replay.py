@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from screening.ctgov import OPEN_STATUSES
+
 KNOWN_PARAMS = {
     "format",
     "markupFormat",
@@ -300,3 +302,13 @@ class ReplayServer:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test); nothing to do
+
+
+def open_breast_ids(replay: ReplayServer) -> set[str]:
+    """The trials a sync should hold: the replayed records that are open breast-cancer trials."""
+    return {
+        nct_id(record)
+        for record in replay.records
+        if record["protocolSection"]["statusModule"]["overallStatus"] in OPEN_STATUSES
+        and _matches_condition(record, "breast cancer")
+    }

@@ -14,8 +14,7 @@ from screening.engine.match import WORTH_DISCUSSING, facts_of_trial
 from screening.engine.profile import load_profile
 from screening.engine.shortlist import shortlist
 from screening.models import Trial
-from screening.questionnaire_views import patient_trials
-from screening.screening import screen_profile
+from screening.screening import patient_trials, screen_profile
 from tests.conftest import shared_path
 from tests.engine_helpers import lexicon, ranking_patients
 

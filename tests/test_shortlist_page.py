@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from screening.guidance import answers_that_narrow
 from screening.questionnaire_views import first_by_reason
+from screening.screening import in_brief
 from tests.engine_helpers import lexicon, profile
 from tests.questionnaire_answers import DETAILED
 from tests.test_questionnaire import answer_all
@@ -93,7 +94,7 @@ def test_the_card_says_in_one_line_why_a_trial_is_near_the_top(client, demo_cata
 
 def _result(tier: str, *concepts: str, firmness: str = "firm") -> dict:
     criteria = [{"concept": c, "outcome": "unknown", "firmness": firmness} for c in concepts]
-    return {"tier": tier, "criteria": criteria}
+    return in_brief({"nct_id": "NCT00000001", "tier": tier, "criteria": criteria})
 
 
 def test_the_answers_that_would_narrow_the_list_most_are_those_most_trials_wait_on():

@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from screening.ctgov import OPEN_STATUSES, CtGovClient, CtGovUnavailable
+from screening.ctgov import CtGovClient, CtGovUnavailable
 from screening.models import SyncRun, Trial
 from screening.sync import sync
-from tests.replay import Fault, _matches_condition, last_update, nct_id
+from tests.replay import Fault, _matches_condition, last_update, nct_id, open_breast_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,15 +23,6 @@ def settings_for(settings, replay):
     settings.CTGOV_READ_TIMEOUT = 0.5
     settings.CTGOV_MAX_RETRIES = 2
     return settings
-
-
-def open_breast_ids(replay) -> set[str]:
-    return {
-        nct_id(record)
-        for record in replay.records
-        if record["protocolSection"]["statusModule"]["overallStatus"] in OPEN_STATUSES
-        and _matches_condition(record, "breast cancer")
-    }
 
 
 def first_watermark_of(replay) -> str:

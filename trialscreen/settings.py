@@ -7,9 +7,12 @@ raise ImproperlyConfigured at start-up rather than being half-understood.
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +70,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate such as "20/m": that many requests in a second, minute, hour or day (or "100/10m")."""
+    value = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a count per period such as 20/m or 100/h, not {value!r}")
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
@@ -92,12 +103,19 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
+    "django_ratelimit",
     "screening",
+    "screening.curation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "trialscreen.middleware.private_pages_not_stored",
+    "trialscreen.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,6 +123,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "screening.limits.WrongTokenLimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first, so a locked-out sign-in is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "trialscreen.urls"
@@ -129,7 +157,9 @@ TEMPLATES = [
 
 _database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Health checks: a kept connection that died while idle (a database restart) is replaced
+    # at the next request instead of failing it.
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we understand: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -158,7 +188,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # USWDS comes from npm (installed by the set-up command, never committed).
@@ -196,7 +226,11 @@ CTGOV_MAX_RETRIES = env_int("CTGOV_MAX_RETRIES", 4)
 CTGOV_BACKOFF = env_float("CTGOV_BACKOFF", 1.0)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-if not DEBUG:
+# Production is served over https. TRIALSCREEN_HTTPS=false is for production settings on plain
+# http at a private address (scripts/start on 127.0.0.1): there, secure cookies would never come
+# back, so every form would fail its CSRF check, and the redirect would lead nowhere.
+HTTPS = env_bool("TRIALSCREEN_HTTPS", not DEBUG)
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -206,6 +240,58 @@ if not DEBUG:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Forms carry the token in a hidden field and htmx in the header base.html writes: no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+
+# Only our own files, and no inline script or style unless it carries the request's nonce
+# ({{ request.csp_nonce }}). htmx's indicator style is in static/css/site.css, not injected.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Rate limits, per client address. The counters must be shared by every worker and host, so they
+# live in the database: django-axes in its own tables, the others in this cache, whose table
+# `migrate` makes (screening/apps.py runs createcachetable after it).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "trialscreen_limits",
+        # Expired counters are removed first; live ones must not be culled under a flood of addresses.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATE_LIMITS_ENABLED = env_bool("TRIALSCREEN_RATE_LIMITS", True)
+RATE_LIMITS = {
+    "start": env_rate("TRIALSCREEN_RATE_START", "20/m"),  # new questionnaires
+    "wrong-token": env_rate("TRIALSCREEN_RATE_WRONG_TOKEN", "30/m"),  # private links that do not exist
+}
+RATELIMIT_USE_CACHE = "limits"
+RATELIMIT_IP_META_KEY = "screening.limits.client_ip"
+RATELIMIT_VIEW = "screening.limits.too_many_requests"
+# The database cache adds one by reading then writing, so requests from one address served at the
+# same moment can be counted once: a flood still stops, at most a few times later per worker.
+# django-ratelimit's check refuses any cache it cannot increment atomically (memcached, Redis).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Behind a proxy every request comes from the proxy: the client is the address it appends to X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env_bool("TRIALSCREEN_TRUST_X_FORWARDED_FOR", False)
+
+AXES_ENABLED = RATE_LIMITS_ENABLED
+AXES_FAILURE_LIMIT = env_int("TRIALSCREEN_LOGIN_FAILURES", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRIALSCREEN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# A name and an address together: one stranger guessing cannot lock the curators out everywhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"
+AXES_CLIENT_IP_CALLABLE = "screening.limits.client_ip"
 
 LOGGING = {
     "version": 1,

@@ -5,3 +5,6 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database error raised outside a view still gets the 503 page (see the function).
+handler500 = "trialscreen.middleware.server_error"

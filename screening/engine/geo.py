@@ -13,7 +13,9 @@ EARTH_RADIUS_MILES = 3958.8
 @lru_cache(maxsize=4096)
 def zip_point(postal_code: str) -> tuple[float, float] | None:
     code = postal_code.strip()[:5]
-    if len(code) != 5 or not code.isdigit():
+    # ASCII only: str.isdigit() also passes full-width, Arabic-Indic and superscript digits, and
+    # zipcodes panics in its native code on them, which no `except Exception` catches.
+    if len(code) != 5 or not (code.isascii() and code.isdigit()):
         return None
     try:
         found = zipcodes.matching(code)
