@@ -20,6 +20,11 @@ Locust is a benchmark dependency: `.venv/bin/pip install -e ".[bench]"`, then
 
 from __future__ import annotations
 
+# ruff: noqa: E402 (Locust runs on gevent, which must patch sockets and ssl before anything imports them)
+from gevent import monkey
+
+monkey.patch_all()
+
 import argparse
 import os
 import re
@@ -40,7 +45,7 @@ from locust.exception import StopUser
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.questionnaire_answers import DETAILED as ANSWERS  # noqa: E402
+from tests.questionnaire_answers import DETAILED as ANSWERS
 
 SHARED = Path(os.environ.get("TRIALSCREEN_SHARED", ROOT.parent / "shared")).resolve()
 WORKERS = 3
@@ -158,8 +163,8 @@ def run_people(host: str, people: int, *, over: float, pauses: bool, seconds: fl
     return environment
 
 
-def line(environment: Environment, name: str) -> str:
-    entry = environment.stats.get(name, "GET")
+def line(environment: Environment, name: str, method: str = "GET") -> str:
+    entry = environment.stats.get(name, method)
     if not entry.num_requests:
         return f"  {name}: no requests"
     return (
@@ -181,7 +186,7 @@ def report_arrivals(environment: Environment, people: int) -> None:
         line(environment, STORED)
         + f"  [median {stored.median_response_time / 150:.2f} of 150 ms; p95 {stored.get_response_time_percentile(0.95) / 400:.2f} of 400 ms]"
     )
-    print(line(environment, "step answer"))
+    print(line(environment, "step answer", "POST"))
 
 
 def saturation(host: str) -> None:
