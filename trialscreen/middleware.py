@@ -13,7 +13,7 @@ from django.views import defaults
 logger = logging.getLogger(__name__)
 
 # A patient's answers live under her private link; staff pages show what patients and curators entered.
-PRIVATE_PREFIXES = ("/s/", "/admin/")
+PRIVATE_PREFIXES = ("/s/", "/admin/", "/accounts/", "/curate/", "/navigate/")
 
 
 def private_pages_not_stored(get_response: Callable[[HttpRequest], HttpResponse]):

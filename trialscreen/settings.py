@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "screening",
     "screening.curation",
+    "screening.staff",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +206,12 @@ STORAGES = {
 # USWDS's stylesheet refers to a few images it does not ship in dist/.
 WHITENOISE_MANIFEST_STRICT = False
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff:sign-in"
+# Only staff have sessions (a patient's private link is her key), so these bound staff sign-ins:
+# a session ends this many hours after signing in (or after it last changed), and its cookie when
+# the browser closes, since navigators may work at shared computers.
+SESSION_COOKIE_AGE = env_int("TRIALSCREEN_STAFF_SESSION_HOURS", 8, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # A patient's saved answers are deleted this many days after her last change
 # (`python manage.py purge_screenings` removes them; run it daily).
@@ -290,7 +296,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRIALSCREEN_LOGIN_COOLOFF_MINUTES
 # A name and an address together: one stranger guessing cannot lock the curators out everywhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "429.html"
+# A plain page saying how long to wait, with Retry-After, on the staff sign-in and the admin's alike.
+AXES_LOCKOUT_CALLABLE = "screening.staff.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "screening.limits.client_ip"
 
 LOGGING = {

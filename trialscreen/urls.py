@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("screening.urls")),
+    path("", include("screening.staff.urls")),  # /accounts/, /curate/, /navigate/
     path("admin/", admin.site.urls),
 ]
 
