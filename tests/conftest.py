@@ -64,12 +64,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def lexicon_in_committing_tests(request) -> None:
-    """Whatever emptied the tables before a committing test, it starts with the lexicon."""
+    """Whatever emptied the tables before a committing test, it starts with what `migrate` seeds:
+    the lexicon and the staff role groups."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
     from screening.models import Concept
+    from screening.staff.roles import Role
 
     if not Concept.objects.exists():
         call_command("load_lexicon", stdout=io.StringIO())
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
