@@ -9,6 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from screening.models import Screening
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,3 +23,12 @@ def test_the_csrf_cookie_is_http_only_and_htmx_posts_carry_the_token_written_int
     response = client.post("/start/", headers={**headers, "HX-Request": "true"})
     assert response.status_code == 302
     assert client.post("/start/").status_code == 403  # the token is what lets it through
+
+
+def test_a_form_sent_without_its_check_gets_a_plain_page_in_the_site_design_and_changes_nothing():
+    response = Client(enforce_csrf_checks=True).post("/start/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Please send that again" in page and "nothing was changed" in page
+    assert 'class="usa-header' in page  # the site's own page, not Django's yellow one
+    assert not Screening.objects.exists()
