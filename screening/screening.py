@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min
 from screening.curation.store import current_curations, reading_of
 from screening.engine.match import UNKNOWN, TrialFacts, facts_of_trial
 from screening.engine.profile import Profile
+from screening.engine.rules import Rule
 from screening.engine.shortlist import origin, shortlist
 from screening.engine.study_kinds import study_kind
 from screening.knowledge import current_lexicon
@@ -55,43 +56,33 @@ def trial_facts(trials: TrialQuerySet, rows: list[tuple[int, str, str, str]] | N
     keys = [(*row[1:], curations[row[1]].digest if row[1] in curations else "") for row in rows]
     missing = [row[0] for row, key in zip(rows, keys, strict=True) if key not in _facts_cache]
     for start in range(0, len(missing), CHUNK):
-        for (
-            nct_id,
-            version,
-            digest,
-            title,
-            rules,
-            sex,
-            low,
-            high,
-            phases,
-            status,
-            conditions,
-            official_title,
-            criteria,
-            study_type,
-            primary_purpose,
-        ) in Trial.objects.filter(id__in=missing[start : start + CHUNK]).values_list(*FACT_FIELDS):
-            curation = curations.get(nct_id)
-            read, reading = reading_of(curation, rules, criteria)
-            _facts_cache[(nct_id, version, digest, curation.digest if curation else "")] = facts_of_trial(
-                nct_id,
-                title,
-                read,
-                sex=sex,
-                minimum_age=low,
-                maximum_age=high,
-                conditions=conditions,
-                titles=[title, official_title],
-                criteria=criteria,
-                extra={
-                    "phases": phases.split(),
-                    "status": status,
-                    "study_kind": study_kind(study_type, primary_purpose),
-                    "reading": reading,
-                },
-            )
+        for trial in Trial.objects.filter(id__in=missing[start : start + CHUNK]).only(*FACT_FIELDS):
+            curation = curations.get(trial.nct_id)
+            read, reading = reading_of(curation, trial.rules, trial.eligibility_text)
+            key = (trial.nct_id, trial.rules_version, trial.record_hash, curation.digest if curation else "")
+            _facts_cache[key] = facts_for(trial, read, reading)
     return [_facts_cache[key] for key in keys]
+
+
+def facts_for(trial: Trial, rules: list[Rule], reading: dict[str, Any]) -> TrialFacts:
+    """A trial's facts for the engine, read with the given rules (the curators' preview reads a draft so)."""
+    return facts_of_trial(
+        trial.nct_id,
+        trial.title,
+        rules,
+        sex=trial.sex,
+        minimum_age=trial.minimum_age_years,
+        maximum_age=trial.maximum_age_years,
+        conditions=trial.conditions,
+        titles=[trial.title, trial.official_title],
+        criteria=trial.eligibility_text,
+        extra={
+            "phases": trial.phases.split(),
+            "status": trial.status,
+            "study_kind": study_kind(trial.study_type, trial.primary_purpose),
+            "reading": reading,
+        },
+    )
 
 
 def sites_by_trial(

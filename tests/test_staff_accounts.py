@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSPHRASE = "amber kettle violin 42"
-WORKSPACES = {"/curate/": "Curator workspace", "/navigate/": "Navigator workspace"}
+WORKSPACES = {"/curate/": "Review queue", "/navigate/": "Navigator workspace"}
 
 
 @pytest.fixture(autouse=True)

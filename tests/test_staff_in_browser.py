@@ -49,7 +49,7 @@ def test_a_curator_signs_in_and_out_with_the_keyboard_alone(browser, live_server
     page.keyboard.type(PASSPHRASE)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/curate/")
-    page.get_by_role("heading", name="Curator workspace").wait_for()
+    page.get_by_role("heading", name="Review queue").wait_for()
     assert page.get_by_text("Signed in as Maria").is_visible()
     assert serious_accessibility_problems(page) == []
 

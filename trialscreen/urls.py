@@ -3,7 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("screening.urls")),
-    path("", include("screening.staff.urls")),  # /accounts/, /curate/, /navigate/
+    path("", include("screening.staff.urls")),  # /accounts/, /navigate/
+    path("", include("screening.curation.urls")),  # /curate/
     path("admin/", admin.site.urls),
 ]
 

@@ -240,7 +240,7 @@ def check(data: Any, lexicon: Lexicon, trial: Catalogued | None) -> tuple[Curati
     else:
         words = own_words(trial.criteria_text) if trial is not None else None
         for index, raw in enumerate(raw_items):
-            item, found = _check_item(f"criteria[{index}]", raw, lexicon, words)
+            item, found = check_item(f"criteria[{index}]", raw, lexicon, words)
             problems += found
             if item is not None:
                 items.append(item)
@@ -262,7 +262,7 @@ def check(data: Any, lexicon: Lexicon, trial: Catalogued | None) -> tuple[Curati
     return curation, []
 
 
-def _check_item(
+def check_item(
     where: str, raw: Any, lexicon: Lexicon, trial_words: str | None
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     if not isinstance(raw, dict):

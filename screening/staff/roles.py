@@ -56,4 +56,4 @@ def workspace_url(user: AbstractBaseUser) -> str:
     curators' for everyone else (a user with no role is then told plainly that it is not theirs)."""
     if has_role(user, Role.NAVIGATOR) and not has_role(user, Role.CURATOR):
         return reverse("staff:navigate")
-    return reverse("staff:curate")
+    return reverse("curation:queue")
