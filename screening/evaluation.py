@@ -119,25 +119,56 @@ def stated_fact(rule: Rule, constraint: Any) -> dict[str, Any]:
 
 RECORD_FOLDERS = ("ctgov/converted", "ctgov/studies", "eval-source/trials-v2")
 
+# TrialGPT's sample of ClinicalTrials.gov texts: old records whose criteria keep the
+# registry's plain lines (no bullets), in their own shape; read for blind batches only.
+TRIALGPT_SAMPLE = "eval-source/synthetic_gs/gs_trials_990.jsonl"
 
-def record_path(shared: Path, nct_id: str) -> Path:
-    """Where a trial's record is in the shared data (the first folder that has it)."""
+
+def find_record(shared: Path, nct_id: str) -> Study:
+    """A trial's record from the shared data: the first folder that has it, else TrialGPT's sample."""
     for folder in RECORD_FOLDERS:
         path = shared / folder / f"{nct_id}.json"
         if path.exists():
-            return path
+            return Study.model_validate_json(path.read_bytes())
+    sample = shared / TRIALGPT_SAMPLE
+    if sample.exists():
+        with sample.open() as handle:
+            for line in handle:
+                if f'"{nct_id}"' in line:
+                    entry = json.loads(line)
+                    if entry.get("nct_id") == nct_id:
+                        return study_from_trialgpt(entry)
     raise FileNotFoundError(f"No record for {nct_id} under {shared}")
 
 
-def record_text(path: Path) -> tuple[str, Study]:
-    study = Study.model_validate_json(path.read_bytes())
-    return study.protocol_section.eligibility_module.eligibility_criteria, study
+def study_from_trialgpt(entry: dict[str, Any]) -> Study:
+    """TrialGPT keeps inclusion and exclusion apart (cut after the heading's words, so a ':' may
+    lead); the registry's text put them under two headings."""
+    criteria = (
+        "Inclusion Criteria:\n\n"
+        + entry.get("inclusion_criteria", "").strip().lstrip(":").strip()
+        + "\n\nExclusion Criteria:\n\n"
+        + entry.get("exclusion_criteria", "").strip().lstrip(":").strip()
+    )
+    return Study.model_validate(
+        {
+            "protocolSection": {
+                "identificationModule": {"nctId": entry["nct_id"], "briefTitle": entry.get("brief_title") or ""},
+                "conditionsModule": {"conditions": entry.get("diseases_list") or []},
+                "eligibilityModule": {"eligibilityCriteria": criteria},
+            }
+        }
+    )
+
+
+def criteria_text(study: Study) -> str:
+    return study.protocol_section.eligibility_module.eligibility_criteria
 
 
 def gold_criteria(gold_path: Path, shared: Path, lexicon: Lexicon) -> Iterator[tuple[str, dict[str, Any], list[Rule]]]:
     """Each gold criterion of a trial with the rules the engine read from the same item (none when not found)."""
     gold = json.loads(gold_path.read_text())
-    text, _ = record_text(record_path(shared, gold["nct_id"]))
+    text = criteria_text(find_record(shared, gold["nct_id"]))
     by_item: dict[int, list[Rule]] = defaultdict(list)
     for rule in extract(text, lexicon):
         by_item[rule.item].append(rule)
@@ -229,8 +260,8 @@ class JudgementReport:
                 self.missed.append(label)
 
 
-def trial_facts_from_record(path: Path, lexicon: Lexicon) -> TrialFacts:
-    text, study = record_text(path)
+def trial_facts_from_record(study: Study, lexicon: Lexicon) -> TrialFacts:
+    text = criteria_text(study)
     section = study.protocol_section
     eligibility = section.eligibility_module
     titles = [section.identification_module.brief_title, section.identification_module.official_title]
@@ -259,7 +290,7 @@ def evaluate_trec(shared: Path, profiles_path: Path, lexicon: Lexicon) -> Judgem
         path = trials_dir / f"{row['corpus-id']}.json"
         if judgement is None or row["query-id"] not in profiles or not path.exists():
             continue
-        trial = trial_facts_from_record(path, lexicon)
+        trial = trial_facts_from_record(Study.model_validate_json(path.read_bytes()), lexicon)
         result = screen_trial(trial, profiles[row["query-id"]], lexicon)
         report.add(judgement, result, f"{row['query-id']} {row['corpus-id']}")
     return report
@@ -276,7 +307,7 @@ def evaluate_gold_profiles(profile_paths: list[Path], shared: Path, lexicon: Lex
         patient = load_profile(entry["profile"])
         for nct_id, judgement in entry["judgements"].items():
             if nct_id not in trials:
-                trials[nct_id] = trial_facts_from_record(record_path(shared, nct_id), lexicon)
+                trials[nct_id] = trial_facts_from_record(find_record(shared, nct_id), lexicon)
             report.add(judgement, screen_trial(trials[nct_id], patient, lexicon), f"{entry['id']} {nct_id}")
     return report
 
@@ -318,7 +349,7 @@ def evaluate_pairs(batch_dir: Path, profile_paths: list[Path], shared: Path, lex
     trials: dict[str, TrialFacts] = {}
     for profile_id, nct_id, judgement in batch.pairs:
         if nct_id not in trials:
-            trials[nct_id] = trial_facts_from_record(record_path(shared, nct_id), lexicon)
+            trials[nct_id] = trial_facts_from_record(find_record(shared, nct_id), lexicon)
         report.add(judgement, screen_trial(trials[nct_id], profiles[profile_id], lexicon), f"{profile_id} {nct_id}")
     return report
 

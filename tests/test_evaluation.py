@@ -21,6 +21,7 @@ from screening.evaluation import (
     evaluate_gold_profiles,
     evaluate_pairs,
     evaluate_trec,
+    find_record,
     latest_first_look,
     stated_fact,
 )
@@ -42,12 +43,18 @@ def test_the_gold_set_covers_forty_trials_and_four_hundred_criteria(shared):
     assert len(report.unmatched) < report.criteria * 0.05
 
 
+def batch_trials(batch: str) -> set[str]:
+    return set(json.loads((GOLD / "batches" / batch / "drawn.json").read_text())["gold_trials"])
+
+
 def blind_batch_trials() -> set[str]:
-    return {
-        nct_id
-        for drawn in (GOLD / "batches").glob("*/drawn.json")
-        for nct_id in json.loads(drawn.read_text())["gold_trials"]
-    }
+    return {nct_id for drawn in (GOLD / "batches").glob("*/drawn.json") for nct_id in batch_trials(drawn.parent.name)}
+
+
+# Each blind batch is held at its first look (fixtures/gold/first-look.md), less a hundredth
+# for rounding: what a batch taught may raise it, but nothing may drop below what unseen
+# text first showed.
+BLIND_BATCH_FLOORS = {"2026-12-04": (0.82, 0.72), "2026-12-05": (0.81, 0.71)}
 
 
 def test_extraction_quality_does_not_slip(shared):
@@ -55,9 +62,11 @@ def test_extraction_quality_does_not_slip(shared):
     tuned = [path for path in every if path.stem not in blind_batch_trials()]
     overall = evaluate_extraction(tuned, shared, lexicon()).overall
     assert overall.precision >= 0.95 and overall.recall >= 0.88
-    # With the blind batches, whose first looks are in first-look.md.
-    overall = evaluate_extraction(every, shared, lexicon()).overall
-    assert overall.precision >= 0.90 and overall.recall >= 0.82
+    assert set(BLIND_BATCH_FLOORS) == {path.name for path in (GOLD / "batches").iterdir()}
+    for batch, (precision, recall) in BLIND_BATCH_FLOORS.items():
+        labelled = [path for path in every if path.stem in batch_trials(batch)]
+        overall = evaluate_extraction(labelled, shared, lexicon()).overall
+        assert overall.precision >= precision and overall.recall >= recall, batch
 
 
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
@@ -114,6 +123,30 @@ def test_a_fact_found_twice_in_one_criterion_is_counted_once(tmp_path):
     score = evaluate_extraction([gold / "NCT00000001.json"], tmp_path, lexicon()).by_category["current_health"]
 
     assert (score.true_positive, score.false_positive, score.false_negative) == (1, 0, 0)
+
+
+def test_a_trial_only_in_trialgpts_sample_is_read_with_its_two_headings(tmp_path):
+    sample = tmp_path / "eval-source" / "synthetic_gs"
+    sample.mkdir(parents=True)
+    entry = {
+        "nct_id": "NCT00000002",
+        "brief_title": "A trial for advanced breast cancer",
+        "diseases_list": ["Breast Cancer"],
+        "inclusion_criteria": "\n\n Age >=18 years \n\n Metastatic breast cancer \n\n",
+        "exclusion_criteria": ": \n\n Pregnant or breastfeeding \n\n",
+    }
+    other = entry | {"nct_id": "NCT00000003", "brief_title": "Another trial naming NCT00000002"}
+    (sample / "gs_trials_990.jsonl").write_text(json.dumps(other) + "\n" + json.dumps(entry) + "\n")
+
+    study = find_record(tmp_path, "NCT00000002")
+
+    assert study.nct_id == "NCT00000002"
+    assert study.protocol_section.conditions_module.conditions == ["Breast Cancer"]
+    text = study.protocol_section.eligibility_module.eligibility_criteria
+    assert text.startswith("Inclusion Criteria:\n\nAge >=18 years")
+    assert "Exclusion Criteria:\n\nPregnant or breastfeeding" in text
+    with pytest.raises(FileNotFoundError):
+        find_record(tmp_path, "NCT00000004")
 
 
 def test_judged_pairs_count_only_where_both_labellers_agree(tmp_path):

@@ -13,7 +13,7 @@ from screening.engine.disease import early_setting, other_disease, unnamed_baske
 from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts
 from screening.engine.profile import load_profile
 from screening.engine.shortlist import screen_trial
-from screening.evaluation import record_path, trial_facts_from_record
+from screening.evaluation import find_record, trial_facts_from_record
 from tests.conftest import ROOT, shared_path
 from tests.engine_helpers import detailed_profile, lexicon
 
@@ -71,7 +71,7 @@ def test_with_no_conditions_only_a_title_naming_another_cancer_decides():
 
 
 def _screened(nct_id: str) -> dict:
-    facts = trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon())
+    facts = trial_facts_from_record(find_record(shared_path("ctgov").parent, nct_id), lexicon())
     return screen_trial(facts, load_profile(detailed_profile()), lexicon())
 
 
@@ -116,7 +116,7 @@ def test_no_trial_of_the_first_gold_set_all_breast_cancer_trials_is_read_as_for_
     first_set = [path.stem for path in sorted((gold / "trials").glob("NCT*.json")) if path.stem not in drawn_later]
     assert len(first_set) >= 80
     facts = [
-        trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()) for nct_id in first_set
+        trial_facts_from_record(find_record(shared_path("ctgov").parent, nct_id), lexicon()) for nct_id in first_set
     ]
     assert [trial.nct_id for trial in facts if trial.disease] == []
     assert [trial.nct_id for trial in facts if trial.basket] == []  # nor asked whether it takes breast cancer
@@ -172,7 +172,7 @@ def test_no_gold_trial_that_requires_advanced_disease_is_read_as_for_early_disea
     read_as_early = [
         nct_id
         for nct_id in advanced
-        if trial_facts_from_record(record_path(shared_path("ctgov").parent, nct_id), lexicon()).early_setting
+        if trial_facts_from_record(find_record(shared_path("ctgov").parent, nct_id), lexicon()).early_setting
     ]
     assert read_as_early == []
 
