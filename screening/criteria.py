@@ -61,6 +61,8 @@ class Item:
     end: int = 0
     # An entry of an enumeration written inside its parent's line: one criterion of the record with it.
     inline: bool = False
+    # The short label line the item stands under in a list of plain lines ("First line treatment:").
+    under: str = ""
 
     @property
     def combinator(self) -> str:
@@ -125,7 +127,7 @@ def _heading_kind(line: str) -> str | None:
 
 _SUBHEADING = re.compile(r"^[A-Z][A-Z0-9 /,&()\-]{3,60}:$")
 _SCOPE = re.compile(
-    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s*(?:and|or|&|,)\s*[\w\-/]+)*)(?:\s+only)?\)\s*\.?$",
+    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)s?\s+[\w\-/]+(?:\s*(?:and|or|&|,)\s*[\w\-/]+)*)(?:\s+only)?\)\s*\.?$",
     re.IGNORECASE,
 )
 # A short label naming a part of the trial, however worded: "Phase 2a Cohort A:", "Monotherapy
@@ -150,11 +152,72 @@ _SUBSTUDY = re.compile(
 )
 
 
+# A label before a colon (no verb of its own) that names a part of the trial or the cancer a
+# group of criteria is for: "Applicable to the dose expansion phase (Phase 2a) only:",
+# "Dose-Escalation Stage Cohort B and Cohort-Expansion Stage Cohorts F and H (HR+ Breast Cancer):",
+# "cHL:", "Solid tumors:", "TNBC:".
+_LABEL = re.compile(r"^\W*(?P<label>[^:.;]{2,160}?)\s*:")
+_LABEL_VERB = re.compile(
+    r"\b(?:must|should|shall|will|may|can|have|has|had|is|are|was|were|be|been|being|received|receiving|"
+    r"include|includes|including|defined|following|as follows|such as|e\.g|i\.e)\b",
+    re.IGNORECASE,
+)
+_TRIAL_PART = re.compile(
+    r"\b(?:phase|part|cohort|arm|module|group|sub-?study)s?\s+(?:[ivx]{1,4}|\d{1,2}|[a-z]{1,2}\d?|\d[a-z])\b"
+    r"|\bdose[\s-](?:escalation|expansion|finding)\b|\b(?:escalation|expansion) (?:stage|phase|cohorts?)\b"
+    r"|\b[\w+-]+ (?:cohort|arm)s?$",
+    re.IGNORECASE,
+)
+_GROUP_DISEASE = re.compile(
+    r"^(?:[\w+/-]+\s+){0,3}?(?:chl|hl|hodgkin\w*|lymphomas?|solid tumou?rs?|tnbc|hr\+[\w/+-]*|her2[\w+-]*|nsclc|sclc|"
+    r"hnscc|scchn|crc|hcc|rcc|dlbcl|ptcl[\w-]*|melanoma|mesothelioma|sarcomas?|(?:[\w+/-]+\s+){0,2}(?:cancers?|carcinomas?))$",
+    re.IGNORECASE,
+)
+_EVERYONE = re.compile(
+    r"^\W*(?:for )?all (?:participants|patients|subjects|cohorts|arms|parts)\b|\b(?:all|both|each|every|general|common)\b",
+    re.IGNORECASE,
+)
+
+
+def group_label(body: str) -> str:
+    """The part of the trial or the cancer a line's label names ("" when it names none)."""
+    label = _LABEL.match(body)
+    if not label or _LABEL_VERB.search(label["label"]):
+        return ""
+    words = label["label"].strip(" *_-")
+    if _TRIAL_PART.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words)):
+        return words
+    return ""
+
+
+# A disease setting or line of treatment: a label naming one names a group of patients.
+_SETTING = re.compile(
+    r"\b(?:metastatic|advanced|late[\s-]stage|early[\s-]stage|labc|mbc|abc|locally|recurren\w*|relapsed|refractory"
+    r"|(?:first|second|third|1st|2nd|3rd|later|subsequent)[\s-]line|de novo|pre-?treated|treatment[\s-]na[iï]ve)\b",
+    re.IGNORECASE,
+)
+
+
+def names_group(label: str) -> bool:
+    """Whether a label names a group of patients (a part of the trial, a cancer, a setting)."""
+    words = re.sub(r"\([^)]*\)", " ", label).strip(" :*_-")
+    if _EVERYONE.match(words):
+        return False
+    return bool(
+        _TRIAL_PART.search(words) or _SETTING.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words))
+    )
+
+
+def is_label(body: str) -> bool:
+    """A short line ending in a colon with no verb: a label over the lines that follow."""
+    return body.rstrip().endswith(":") and len(body.split()) <= 8 and not _LABEL_VERB.search(body)
+
+
 @lru_cache(maxsize=8192)
 def scope_of(body: str) -> str:
     """A trailing "(phase II)", a leading "For Module 2 only," or a sub-study's name limits an item to part of the trial."""
     match = _SCOPE.search(body) or _LEADING_SCOPE.search(body) or _SUBSTUDY.search(body) or _LABEL_SCOPE.search(body)
-    return match["scope"] if match else ""
+    return match["scope"] if match else group_label(body)
 
 
 # A plain line that states its own requirement is a criterion of its own, not one more
@@ -245,14 +308,19 @@ def parse(text: str) -> list[Section]:
     last_item: Item | None = None
     plain_lead: Item | None = None
     blank_since_item = False
+    under = ""
+    part = ""
+    parts: dict[int, tuple[Section, str]] = {}
 
     def start_section(kind: str, heading: str) -> None:
-        nonlocal current, stack, cohort, last_item, plain_lead
+        nonlocal current, stack, cohort, last_item, plain_lead, under, part
         if current.items or current.heading:
             sections.append(current)
         current = Section(kind, heading)
         stack = []
         cohort = ""
+        under = ""
+        part = ""
         last_item = None
         plain_lead = None
 
@@ -280,7 +348,7 @@ def parse(text: str) -> list[Section]:
             body_end = body_start + len(body)
             if _SUBHEADING.match(body):
                 # "DISEASE CHARACTERISTICS:" in older records groups criteria; it is not one.
-                stack, last_item, plain_lead = [], None, None
+                stack, last_item, plain_lead, under = [], None, None, ""
                 continue
             if last_item is not None and not blank_since_item and _continues(last_item.text, body, indent):
                 last_item.text = f"{last_item.text} {body}"
@@ -311,12 +379,27 @@ def parse(text: str) -> list[Section]:
             stack = []
             last_item = None
             continue
+        if (
+            not bullet
+            and group_label(body)
+            and _TRIAL_PART.search(group_label(body))
+            and not _LABEL_VERB.search(body.split(":", 1)[-1])
+        ):
+            # A plain line naming a part of the trial may open that part's criteria: the lines
+            # after it are its own until another part is named (kept if two or more are named).
+            part = "" if _EVERYONE.search(group_label(body)) else group_label(body)
+        elif not bullet and _EVERYONE.match(body):
+            part = ""  # "All participants:" closes the parts named before it
         item_cohort = cohort_match["cohort"] if cohort_match else (scope_of(body) or cohort)
         while stack and stack[-1][0] >= indent:
             stack.pop()
         if stack and not item_cohort:
             item_cohort = stack[-1][1].cohort  # a sub-item of a scoped item shares its scope
-        item = Item(body, depth=len(stack), cohort=item_cohort, start=body_start, end=body_end)
+        item = Item(body, depth=len(stack), cohort=item_cohort, start=body_start, end=body_end, under=under)
+        if part:
+            parts[id(item)] = (current, part)
+        if not bullet and is_label(body):
+            under = body.rstrip(" :")
         if stack:
             stack[-1][1].children.append(item)
         else:
@@ -329,7 +412,10 @@ def parse(text: str) -> list[Section]:
     if current.items or current.heading:
         sections.append(current)
     for section in sections:
+        named = {name for owner, name in parts.values() if owner is section}
         for item in flatten(section.items):
+            if len(named) > 1 and not item.cohort and id(item) in parts:
+                item.cohort = parts[id(item)][1]
             if not item.children:
                 _split_inline(item)
     return sections

@@ -175,3 +175,46 @@ def test_an_inline_list_under_a_cohort_label_keeps_that_cohort():
     text = "Inclusion Criteria:\n\n* For enrollment to Dose Expansion Cohort: (i) Biopsy consent. (ii) Measurable disease\n"
     lead = parse(text)[0].items[0]
     assert [c.cohort for c in lead.children] == ["Dose Expansion Cohort"] * 2
+
+
+def test_plain_lines_naming_two_parts_of_the_trial_scope_the_lines_under_each_until_everyone_again():
+    text = (
+        "Inclusion Criteria:\n\n"
+        "Applicable to the dose escalation phase (Phase 1b) only:\n\n"
+        "Relapsed or refractory advanced solid tumours.\n\n"
+        "Specific to Arm I: pretreated TNBC\n\n"
+        "Histologically documented TNBC.\n\n"
+        "All participants:\n\n"
+        "ECOG 0 or 1\n"
+    )
+
+    (section,) = parse(text)
+
+    assert [(item.text[:22], item.cohort) for item in section.items] == [
+        ("Applicable to the dose", "Applicable to the dose escalation phase (Phase 1b) only"),
+        ("Relapsed or refractory", "Applicable to the dose escalation phase (Phase 1b) only"),
+        ("Specific to Arm I: pre", "Specific to Arm I"),
+        ("Histologically documen", "Specific to Arm I"),
+        ("All participants:", ""),
+        ("ECOG 0 or 1", ""),
+    ]
+
+
+def test_one_part_named_over_a_whole_list_scopes_nothing():
+    text = "Inclusion Criteria:\n\nDose expansion phase:\n\nHER2-positive breast cancer\n\nECOG 0 or 1\n"
+
+    (section,) = parse(text)
+
+    assert [item.cohort for item in section.items[1:]] == ["", ""]
+
+
+def test_a_trailing_bracket_naming_several_parts_and_a_cancer_label_scope_their_item():
+    text = (
+        "Exclusion Criteria:\n* Past medical history of ILD (Parts E, F, K and L only)\n"
+        "* cHL: Participants must have received at least 3 prior systemic therapies.\n"
+        "* Hepatic: bilirubin above 1.5 x ULN\n"
+    )
+
+    (section,) = parse(text)
+
+    assert [item.cohort for item in section.items] == ["Parts E, F, K and L", "cHL", ""]

@@ -109,3 +109,41 @@ def test_a_note_written_as_a_list_requires_nothing():
         "hysterectomy or bilateral oophorectomy or 3) has not been naturally postmenopausal for 24 months\n"
     )
     assert all(not rule.constraints for rule in extract(text, lexicon()))
+
+
+def test_a_footnote_mark_neither_hides_the_therapy_nor_joins_two_sentences():
+    rules = [
+        rule
+        for rule in extract(
+            "Inclusion Criteria:\n\n* No prior chemotherapy*. Prior endocrine therapy is allowed if hormone receptor positive.\n",
+            lexicon(),
+        )
+        if rule.constraints
+    ]
+
+    assert [(rule.text, [c.to_dict() for c in rule.constraints], rule.negated) for rule in rules] == [
+        (
+            "No prior chemotherapy*.",
+            [{"concept": "prior_therapy", "op": "received_any", "value": ["class:chemotherapy"]}],
+            True,
+        )
+    ]
+
+
+def test_a_basket_list_left_open_to_other_tumours_asks_nothing_of_her_breast_cancer():
+    assert not constraints_of(
+        "Relapsed mesothelin positive mesothelioma, ovarian tumors, pancreatic cancer, triple negative breast cancer, "
+        "endometrial cancer and other mesothelin positive tumor"
+    )
+    assert {"concept": "triple_negative", "op": "is", "value": True} in constraints_of(
+        "Relapsed mesothelioma, ovarian tumors, pancreatic cancer or triple negative breast cancer"
+    )
+
+
+def test_no_previous_therapy_with_named_drugs_is_about_those_drugs_not_a_count_of_lines():
+    found = constraints_of("No previous therapy with anti-VEGF or anti-PD-1 antibody for their metastatic disease.")
+
+    assert [c["concept"] for c in found] == ["prior_therapy"]
+    assert constraints_of("No previous therapy for metastatic disease.") == [
+        {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}
+    ]

@@ -191,3 +191,50 @@ def test_every_doubt_has_plain_words_for_the_patient():
 
     result = result_for(texts[0], cancer={"brain_metastases": "active"})
     assert "it depends on a number we do not know" in result["criteria"][0]["reason"]
+
+
+def test_criteria_under_one_of_several_group_headings_are_tentative():
+    text = (
+        "Inclusion Criteria:\n\nFirst line treatment:\n\nNo prior chemotherapy.\n\n"
+        "Late-stage disease:\n\nPrior exposure to a taxane regimen.\n"
+    )
+
+    assert [rule.doubts for rule in rules_of(text)] == [
+        ("under a heading naming a group",),
+        ("under a heading naming a group",),
+    ]
+    result = result_for(text, treatment={"received": {"chemotherapy": True}})
+    assert result["tier"] == CHECK_FIRST
+
+
+def test_an_inclusion_with_another_way_in_it_did_not_read_is_tentative_but_an_exclusion_is_not():
+    requirement = (
+        "Inclusion Criteria:\n* Disease progressed after trastuzumab-based treatment (no more than 1 line), "
+        "or the treatment is effective but is not suitable to continue.\n"
+    )
+    (rule,) = rules_of(requirement)
+    assert "an alternative it did not read" in rule.doubts
+
+    (listed,) = rules_of(
+        "Inclusion Criteria:\n* Measurable disease documented by CT scan, MRI, or physical exam is required.\n"
+    )
+    assert listed.firm
+    (exclusion,) = rules_of(
+        "Exclusion Criteria:\n* Active brain metastases, or leptomeningeal disease that needs treatment now.\n"
+    )
+    assert "an alternative it did not read" not in exclusion.doubts
+
+
+def test_a_lower_bound_on_lines_is_tentative_where_an_early_adjuvant_relapse_counts_as_a_line():
+    text = (
+        "Inclusion Criteria:\n* Received 1 or 2 chemotherapy treatments for metastatic disease. Patients who relapsed "
+        "within 12 months of adjuvant chemotherapy are considered to have failed first-line chemotherapy.\n"
+    )
+    counts = [rule for rule in rules_of(text) if rule.constraints[0].concept == "prior_lines"]
+    assert counts and all("lines counted from adjuvant therapy" in rule.doubts for rule in counts)
+
+    result = result_for(
+        text,
+        treatment={"received": {"chemotherapy": True}, "lines_in_metastatic_setting": {"total": 0, "chemotherapy": 0}},
+    )
+    assert result["tier"] == CHECK_FIRST

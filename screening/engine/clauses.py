@@ -73,6 +73,7 @@ def normalise(text: str) -> str:
     }
     for old, new in replacements.items():
         text = text.replace(old, new)
+    text = re.sub(r"(?<=[a-z0-9)])[*†‡]+", "", text)  # a footnote mark: "no prior chemotherapy*"
     text = re.sub(r"([<>])\s*or\s*=", r"\1=", text)  # "< or = 10%"
     text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
     # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
@@ -231,7 +232,7 @@ DENIED_AT_END = re.compile(
     r"\b(?:is|are|will be) not (?:permitted|allowed|eligible|accepted)\W*$|\b(?:is|are) (?:prohibited|excluded)\W*$|\bnot eligible\W*$"
 )
 SENTENCE_BREAK = re.compile(
-    r"(?<=[a-z0-9%)\]]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bno\.)\.*\s+(?=\(?[A-Z][a-z])|(?<=;)\s+(?=[A-Z][a-z])"
+    r"(?<=[a-z0-9%)\]*†‡'\"”]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bno\.)\.*\s+(?=\(?[A-Z][a-z])|(?<=;)\s+(?=[A-Z][a-z])"
 )
 
 

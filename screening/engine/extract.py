@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from screening.criteria import Item, flatten, parse, scope_of
+from screening.criteria import Item, flatten, names_group, parse, scope_of
 from screening.engine.clauses import (
     CONDITIONAL,
     CONDITIONAL_ANYWHERE,
@@ -380,7 +380,12 @@ def _run_readers(clause: _Clause, kind: str, lexicon: Lexicon) -> list[Constrain
         r"\b(?:that|which|who) (?:have|has|had) no\b|\bfor which (?:there (?:is|are) )?no\b", normal
     )
     about_another_cancer = other_cancer or bool(ANOTHER_CANCER.search(normal))
-    basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal)
+    # "... triple negative breast cancer, endometrial cancer and other mesothelin positive tumors":
+    # a list left open takes any breast cancer the rest of the criteria allow.
+    open_list = re.search(
+        r"\b(?:and|or)\s+(?:any\s+)?other\b[^,;.]{0,40}?\b(?:tumou?rs?|cancers?|malignan\w*|carcinomas?)\b", listed
+    )
+    basket_with_breast = cancer_types >= 2 and re.search(r"\bbreast\b|\btnbc\b", normal) and not open_list
     # A basket trial's list ("metastatic triple negative breast cancer, ovarian cancer, ...") says
     # what a breast cancer must be in the part that names it; of several such parts, only what
     # they agree on is required.
@@ -587,9 +592,61 @@ def _families(concepts: set[str]) -> set[str]:
     return {next((name for name, members in FAMILIES.items() if concept in members), concept) for concept in concepts}
 
 
+# "..., or ..." / "; or ..." between clauses (not inside brackets): the sentence may offer other
+# ways in than the one a reader found.
+CLAUSE_OR = re.compile(r"[,;]\s*(?:and/)?or\b")
+CLAUSE_WORD = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|be|been|who|which|that|must|should|can|may|did|does|do|not|no"
+    r"|unsuitable|ineligible|refus\w*|intoleran\w*|declin\w*|progress\w*|relaps\w*)\b"
+)
+
+
+def _unexplained_alternative(sentence: str, kind: str, lexicon: Lexicon, constraints: list[Constraint]) -> bool:
+    """Whether a clause joined by "or" states none of what was read from the sentence: "After
+    trastuzumab-based treatment has progressed (<= 1 line), or the treatment is effective but
+    not suitable to continue" offers a second way in that the line count does not cover."""
+    bare = normalise(sentence)
+    for _ in range(3):  # brackets inside brackets
+        bare = re.sub(r"\([^()]*\)", " ", bare)
+    if kind != INCLUSION or not CLAUSE_OR.search(bare):  # "A, or B" in an exclusion: either one excludes
+        return False
+    concepts = {constraint.concept for constraint in constraints}
+    # Clauses, not the last names of a list ("..., MRI, or physical exam"); a part naming another
+    # cancer is a basket's other way in, not hers.
+    parts = [
+        part
+        for part in CLAUSE_OR.split(bare)
+        if len(re.findall(r"[a-z]{3,}", part)) >= 5 and CLAUSE_WORD.search(part) and not OTHER_CANCER_TYPES.search(part)
+    ]
+    if len(parts) < 2:
+        return False
+    return any(not concepts & {c.concept for c in extract_item(part, kind, lexicon)[0]} for part in parts)
+
+
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
-    return _doubt_low_receptor_threshold(_doubt_self_contradictions(_carry_scope(_extract(text, lexicon))))
+    rules = _doubt_self_contradictions(_carry_scope(_extract(text, lexicon)))
+    return _doubt_lines_counted_from_adjuvant(_doubt_low_receptor_threshold(rules))
+
+
+# "Patients who relapsed within 12 months of adjuvant chemotherapy are considered to have failed
+# first-line chemotherapy": the trial counts a line her answers about metastatic disease do not.
+ADJUVANT_LINE_COUNTED = re.compile(
+    r"\b(?:relaps|recur|progress)\w*\b(?=[^.;]{0,200}\b(?:neo-?)?adjuvant\b)(?=[^.;]{0,200}\b(?:considered|counted|count|counts|regarded|qualif\w*)\b)(?=[^.;]{0,240}\b(?:lines?|regimens?)\b)"
+)
+
+
+def _doubt_lines_counted_from_adjuvant(rules: list[Rule]) -> list[Rule]:
+    """A lower bound on lines is tentative where the trial counts an early relapse after
+    (neo)adjuvant therapy as a line."""
+    if not any(ADJUVANT_LINE_COUNTED.search(normalise(rule.text)) for rule in rules):
+        return rules
+    return [
+        replace(rule, doubts=(*rule.doubts, "lines counted from adjuvant therapy"))
+        if any(c.concept == "prior_lines" and c.op in (">=", "==") for c in rule.constraints) and not rule.excludes
+        else rule
+        for rule in rules
+    ]
 
 
 # "ER < 10%", "ER-low", "weakly positive": a trial that counts low expression as negative.
@@ -659,6 +716,9 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     for section in parse(text or ""):
         kind = EXCLUSION if section.kind == EXCLUSION else INCLUSION
         permitted = _permitted_under(section.items, kind)
+        # Two or more labels naming groups ("Main study cohort:", "Exploratory cohort:") may each
+        # open one group's criteria; one such label over the whole list scopes nothing.
+        groups = {item.under for item in flatten(section.items) if item.under and names_group(item.under)}
         for item, lead_item in _items(section.items):
             lead = lead_item.text if lead_item else ""
             if not item.text.strip():
@@ -717,6 +777,8 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
             excepting = _excepting(item)
             words = " ".join(c.text for c in [item, *flatten(item.children)]) if excepting else item.text
             units = [words] if excepting else sentences(words.strip(), kind)
+            # "First line treatment:" over plain lines may open one group's criteria among others.
+            group_doubt = ("under a heading naming a group",) if len(groups) > 1 and item.under in groups else ()
             # "History of cardiac disease. This includes:": the list says which ones count.
             listed_doubt = (
                 ("examples",) if lead_only and len(units) > 1 and EXAMPLES.search(normalise(units[-1])) else ()
@@ -751,7 +813,13 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         item=number,
                         span=(item.start, item.end),
                         doubts=doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated)
-                        + (listed_doubt if constraints else ()),
+                        + (listed_doubt if constraints else ())
+                        + (group_doubt if constraints else ())
+                        + (
+                            ("an alternative it did not read",)
+                            if constraints and _unexplained_alternative(sentence, kind, lexicon, constraints)
+                            else ()
+                        ),
                     )
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])

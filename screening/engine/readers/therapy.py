@@ -517,7 +517,9 @@ def extract_lines(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
     if found:
         return [] if any(c.op == "<=" and c.value < 0 for c in found) else found
     untreated = re.search(
-        r"\b(?:no (?:prior|previous) (?:(?:systemic|cytotoxic|endocrine|anti-?cancer|anti-?neoplastic) ){0,2}(?:therapy|therapies|treatment|treatments|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b",
+        r"\b(?:no (?:prior|previous) (?:(?:systemic|cytotoxic|endocrine|anti-?cancer|anti-?neoplastic) ){0,2}(?:therapy|therapies|treatment|treatments|chemotherapy|endocrine therapy)|(?:treatment|therapy)[\s-]naive|not (?:have )?(?:been )?(?:previously )?(?:received|treated with) (?:any )?(?:prior )?(?:systemic |cytotoxic )?(?:therapy|treatment|chemotherapy)|untreated)\b"
+        # "No previous therapy with anti-VEGF or anti-PD-1 antibody ...": named drugs, not lines.
+        r"(?!\s+(?:with|using|containing|based on)\b)",
         text,
     )
     treated = re.search(
