@@ -54,7 +54,7 @@ def blind_batch_trials() -> set[str]:
 # Each blind batch is held at its first look (fixtures/gold/first-look.md), less a hundredth
 # for rounding: what a batch taught may raise it, but nothing may drop below what unseen
 # text first showed.
-BLIND_BATCH_FLOORS = {"2026-12-04": (0.82, 0.72), "2026-12-05": (0.81, 0.71)}
+BLIND_BATCH_FLOORS = {"2026-12-04": (0.82, 0.72), "2026-12-05": (0.81, 0.71), "2026-12-05b": (0.85, 0.69)}
 
 
 def test_extraction_quality_does_not_slip(shared):
@@ -189,6 +189,22 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     # "ER-positive" patients are still asked, not ruled out, where a triple-negative trial counts
     # ER below 10% as negative: a hidden trial costs more than one she checks and drops.
     assert pairs.excluded_caught_share >= 0.77
+
+
+@pytest.mark.parametrize(
+    ("batch", "hidden", "caught"),
+    [
+        # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached these.
+        ("2026-12-05", 0.07, 0.83),
+        # Its first look, taken after those changes (0.38 hidden, 0.82 caught): nothing fixed from it yet.
+        ("2026-12-05b", 0.39, 0.81),
+    ],
+)
+def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):
+    pairs = evaluate_pairs(GOLD / "batches" / batch, sorted(GOLD.glob("profiles*.json")), shared, lexicon())
+    assert pairs.eligible >= 55 and pairs.excluded >= 250
+    assert pairs.eligible_hidden_share <= hidden
+    assert pairs.excluded_caught_share >= caught
 
 
 @pytest.mark.django_db
