@@ -196,8 +196,8 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     [
         # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached these.
         ("2026-12-05", 0.07, 0.83),
-        # Its first look, taken after those changes (0.38 hidden, 0.82 caught): nothing fixed from it yet.
-        ("2026-12-05b", 0.39, 0.81),
+        # Tuned: first look (taken after the changes above) 0.38 hidden, 0.82 caught.
+        ("2026-12-05b", 0.12, 0.79),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

@@ -147,3 +147,31 @@ def test_no_previous_therapy_with_named_drugs_is_about_those_drugs_not_a_count_o
     assert constraints_of("No previous therapy for metastatic disease.") == [
         {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "total"}
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The interval after endocrine therapy was less than 1 week;",
+        "Patients who had previously used vinorelbine with an interval time of less than 6 months from the end of medication;",
+        "Treatment with chemotherapy, radiotherapy,immunotherapy or surgery within3 weeks prior to initiation of study treatment.",
+        "The time and treatment between the prior PARP inhibitor and protocol initiation must be documented",
+    ],
+)
+def test_a_therapy_named_only_to_say_how_recently_is_not_a_therapy_requirement(text):
+    assert constraints_of(text, "exclusion") == []
+
+
+def test_a_bracketed_definition_does_not_cut_off_the_facts_after_it():
+    found = constraints_of(
+        "Estrogen receptor (ER) positive (defined as >1% nuclear ER staining); HER2 negative (defined as IHC 0 or 1+)"
+    )
+
+    assert [c["concept"] for c in found] == ["hormone_receptor", "her2"]
+
+
+def test_non_words_are_not_their_opposites():
+    assert constraints_of("Non-triple-negative breast cancer") == []
+    assert [c["concept"] for c in constraints_of("Confirmed non-resectable stage IV breast cancer")] == [
+        "metastatic_disease"
+    ]

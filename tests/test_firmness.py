@@ -238,3 +238,22 @@ def test_a_lower_bound_on_lines_is_tentative_where_an_early_adjuvant_relapse_cou
         treatment={"received": {"chemotherapy": True}, "lines_in_metastatic_setting": {"total": 0, "chemotherapy": 0}},
     )
     assert result["tier"] == CHECK_FIRST
+
+
+def test_an_exclusion_of_what_trials_require_is_tentative():
+    text = "Exclusion Criteria:\n* Eastern Cooperative Oncology Group (ECOG) Performance Status of 0-1.\n"
+    (rule,) = rules_of(text)
+
+    assert "excludes what trials require" in rule.doubts
+    assert result_for(text, health={"ecog": 1})["tier"] == CHECK_FIRST
+    (plain,) = rules_of("Exclusion Criteria:\n* ECOG performance status of 2 or more\n")
+    assert plain.firm
+
+
+def test_a_triple_negative_requirement_beside_non_triple_negative_disease_is_tentative():
+    text = "Inclusion Criteria:\n* Triple-negative breast cancer (TNBC)\n* Non-triple-negative breast cancer\n"
+
+    (rule,) = rules_of(text)
+
+    assert "another subtype named beside it" in rule.doubts
+    assert result_for(text, biomarkers={"er": "positive", "pr": "positive", "her2": "zero"})["tier"] == CHECK_FIRST

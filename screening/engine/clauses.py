@@ -74,6 +74,7 @@ def normalise(text: str) -> str:
     for old, new in replacements.items():
         text = text.replace(old, new)
     text = re.sub(r"(?<=[a-z0-9)])[*†‡]+", "", text)  # a footnote mark: "no prior chemotherapy*"
+    text = re.sub(r"\b(within|than|least|over|after|for)(?=\d)", r"\1 ", text)  # "within3 weeks"
     text = re.sub(r"([<>])\s*or\s*=", r"\1=", text)  # "< or = 10%"
     text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
     # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
@@ -161,6 +162,10 @@ def only_as_example(pattern: re.Pattern[str], text: str) -> bool:
 WASHOUT = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |preceding )?(?:<=|<)?\s*\d+(?:\s*(?:-|to)\s*\d+)?\s*(?:days?|weeks?|wks?|hours?)\b|"
     r"^\W*(?:received|treatment with|use of)\b[^.;]{0,60}\bwithin (?:the )?(?:last |past )?[1-6]\s*months?\b|"
+    # "an interval of less than 6 months since the last dose": how recently, not whether.
+    r"\binterval\b[^.;]{0,80}(?:<=|<)\s*\d+\s*(?:days?|weeks?|wks?|months?)\b|"
+    # "The time and treatment between the prior PARP inhibitor and protocol initiation": when, not whether.
+    r"\b(?:time|interval|period)\b[^.;]{0,30}\bbetween\b|"
     r"\bwithin (?:the )?protocol[\s-](?:specified|defined) (?:intervals?|windows?|periods?)\b|\b\d+\s*(?:days?|weeks?)\s*(?:from|since|after)\b|(?:<=|<)\s*\d+\s*(?:days?|weeks?|months?)\s*(?:\([^)]*\)\s*)?(?:prior|before)|\b\d+\s*(?:days?|weeks?)\s*(?:prior|before|of (?:study|the first|first|day|randomi|enrol|registration|start))|\bwashout\b"
 )
 EXCEPTIONS = re.compile(

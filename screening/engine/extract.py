@@ -258,6 +258,9 @@ def _requires_nothing(normal: str, context: str, kind: str) -> bool:
 def _requirement_part(normal: str) -> tuple[str, str] | None:
     """The part of a sentence that requires (notes and definitions cut off), with the note kept
     beside it; None when the sentence only defines or informs."""
+    # "ER positive (defined as >1% staining); HER2 negative (defined as ...)": a bracketed
+    # definition says how one fact is measured and ends nothing.
+    normal = re.sub(r"\([^()]*\bdefined (?:as|by)\b[^()]*\)", " ", normal)
     note = re.search(r"\bnote\s*\d*\s*:", normal)
     with_note = normal  # "Brain metastases. Note: treated, stable ones are allowed" still softens the exclusion
     if note and note.start() > 0:
@@ -626,7 +629,44 @@ def _unexplained_alternative(sentence: str, kind: str, lexicon: Lexicon, constra
 def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
     rules = _doubt_self_contradictions(_carry_scope(_extract(text, lexicon)))
-    return _doubt_lines_counted_from_adjuvant(_doubt_low_receptor_threshold(rules))
+    rules = _doubt_lines_counted_from_adjuvant(_doubt_low_receptor_threshold(rules))
+    return _doubt_exclusions_of_usual_requirements(_doubt_triple_negative_beside_others(rules))
+
+
+def _usual_requirement(constraint: Constraint) -> bool:
+    """What trials ask for, not what they keep out: good performance (ECOG 0-1, Karnofsky 70 and
+    above) or measurable disease."""
+    if constraint.concept == "ecog" and constraint.op == "within":
+        value = dict(constraint.value)
+        return value.get("ecog", 5) <= 1 or value.get("karnofsky", 0) >= 70
+    return constraint.concept == "measurable_disease" and constraint.value is True
+
+
+def _doubt_exclusions_of_usual_requirements(rules: list[Rule]) -> list[Rule]:
+    """An exclusion of what trials require ("ECOG 0-1" under exclusions, often a heading misplaced in
+    the record) cannot be what the trial means: the reading is tentative."""
+    return [
+        replace(rule, doubts=(*rule.doubts, "excludes what trials require"))
+        if rule.excludes and any(_usual_requirement(c) for c in rule.constraints)
+        else rule
+        for rule in rules
+    ]
+
+
+NON_TRIPLE_NEGATIVE = re.compile(r"\bnon[\s-]?(?:triple|tnbc)")
+
+
+def _doubt_triple_negative_beside_others(rules: list[Rule]) -> list[Rule]:
+    """A trial whose inclusions also name non-triple-negative disease takes other subtypes too:
+    its triple-negative requirement is one group's, so it is tentative."""
+    if not any(rule.kind == INCLUSION and NON_TRIPLE_NEGATIVE.search(normalise(rule.text)) for rule in rules):
+        return rules
+    return [
+        replace(rule, doubts=(*rule.doubts, "another subtype named beside it"))
+        if rule.kind == INCLUSION and any(c.concept == "triple_negative" for c in rule.constraints)
+        else rule
+        for rule in rules
+    ]
 
 
 # "Patients who relapsed within 12 months of adjuvant chemotherapy are considered to have failed

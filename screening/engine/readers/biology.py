@@ -25,6 +25,8 @@ NEGATIVE = r"(?:[\s-]*(?:\(\w+\)\s*)?(?:negative|negativity|-(?=\s|/|,|\)|$)|neg
 )
 def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     found = []
+    if re.search(r"\bnon[\s-]?(?:triple|tnbc)", text):
+        return []  # "Non-triple-negative breast cancer": any of several subtypes, left to the study team
     if re.search(r"\btriple[\s-]?negative\b|\btnbc\b|\btriple[\s-]receptor[\s-]negative\b", text):
         return [Constraint("triple_negative", "is", True)]
     if re.search(r"\bluminal\b", text) and not re.search(r"\bher2\b", text):

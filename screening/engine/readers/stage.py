@@ -105,7 +105,9 @@ def extract_stage(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list
                     Constraint("early_stage", "in", stages) if stages else Constraint("early_stage", "is", True)
                 )
         elif metastatic and re.search(
-            r"\b(?:no|without|absence of|free of|non)\b[\w\s-]{0,25}$", text[: metastatic.start()]
+            # "non-metastatic", "no distant metastases"; not "non-resectable stage IV"
+            r"(?:\b(?:no|without|absence of|free of)\b[\w\s]{0,25}|\bnon[\s-]?)$",
+            text[: metastatic.start()],
         ):
             found.append(Constraint("early_stage", "is", True))
         elif (
