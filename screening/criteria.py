@@ -170,7 +170,9 @@ _TRIAL_PART = re.compile(
 )
 _GROUP_DISEASE = re.compile(
     r"^(?:[\w+/-]+\s+){0,3}?(?:chl|hl|hodgkin\w*|lymphomas?|solid tumou?rs?|tnbc|hr\+[\w/+-]*|her2[\w+-]*|nsclc|sclc|"
-    r"hnscc|scchn|crc|hcc|rcc|dlbcl|ptcl[\w-]*|melanoma|mesothelioma|sarcomas?|(?:[\w+/-]+\s+){0,2}(?:cancers?|carcinomas?))$",
+    r"hnscc|scchn|crc|hcc|rcc|dlbcl|ptcl[\w-]*|melanoma|mesothelioma|sarcomas?|(?:[\w+/-]+\s+){0,2}(?:cancers?|carcinomas?)"
+    r"|breast|lung|ovar\w*|gastric|colorectal|prostate|pancrea\w*|bladder|urothelial|endometri\w*|cervical|renal|esophageal"
+    r"|oesophageal|head and neck)$",
     re.IGNORECASE,
 )
 _EVERYONE = re.compile(

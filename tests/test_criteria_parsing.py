@@ -218,3 +218,13 @@ def test_a_trailing_bracket_naming_several_parts_and_a_cancer_label_scope_their_
     (section,) = parse(text)
 
     assert [item.cohort for item in section.items] == ["Parts E, F, K and L", "cHL", ""]
+
+
+def test_an_organ_label_in_a_basket_scopes_its_item():
+    text = (
+        "Inclusion Criteria:\n* Breast: TNBC with progression after at least one line of chemotherapy\n* Lung: NSCLC\n"
+    )
+
+    (section,) = parse(text)
+
+    assert [item.cohort for item in section.items] == ["Breast", "Lung"]

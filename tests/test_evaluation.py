@@ -54,7 +54,12 @@ def blind_batch_trials() -> set[str]:
 # Each blind batch is held at its first look (fixtures/gold/first-look.md), less a hundredth
 # for rounding: what a batch taught may raise it, but nothing may drop below what unseen
 # text first showed.
-BLIND_BATCH_FLOORS = {"2026-12-04": (0.82, 0.72), "2026-12-05": (0.81, 0.71), "2026-12-05b": (0.85, 0.69), "2026-12-05c": (0.87, 0.72)}
+BLIND_BATCH_FLOORS = {
+    "2026-12-04": (0.82, 0.72),
+    "2026-12-05": (0.81, 0.71),
+    "2026-12-05b": (0.85, 0.69),
+    "2026-12-05c": (0.87, 0.72),
+}
 
 
 def test_extraction_quality_does_not_slip(shared):
@@ -195,11 +200,11 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     ("batch", "hidden", "caught"),
     [
         # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached these.
-        ("2026-12-05", 0.07, 0.83),
+        ("2026-12-05", 0.05, 0.83),
         # Tuned: first look (taken after the changes above) 0.38 hidden, 0.82 caught.
         ("2026-12-05b", 0.12, 0.79),
-        # Its first look, after both rounds of changes above: nothing fixed from it yet.
-        ("2026-12-05c", 0.21, 0.86),
+        # Tuned: first look (after both rounds of changes above) 0.21 hidden, 0.87 caught.
+        ("2026-12-05c", 0.12, 0.83),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

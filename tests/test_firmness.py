@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from screening.criteria import parse
 from screening.engine.extract import extract
 from screening.engine.firmness import doubts
@@ -257,3 +259,36 @@ def test_a_triple_negative_requirement_beside_non_triple_negative_disease_is_ten
 
     assert "another subtype named beside it" in rule.doubts
     assert result_for(text, biomarkers={"er": "positive", "pr": "positive", "her2": "zero"})["tier"] == CHECK_FIRST
+
+
+@pytest.mark.parametrize(
+    ("text", "doubt"),
+    [
+        (
+            "Inclusion Criteria:\n* HER2 mutation, HER2 amplification or HER2 positive based on local testing\n",
+            "tumour-agnostic alternative",
+        ),
+        ("Exclusion Criteria:\n* Presence of symptomatic cerebral or leptomeningeal involvement.\n", "qualifier"),
+        ("Exclusion Criteria:\n* Brain lesion requiring immediate local therapy\n", "qualifier"),
+        (
+            "Inclusion Criteria:\n* Previous anti-HER2 therapy and TKI therapy were required for HER2+ patients.\n",
+            "condition",
+        ),
+        ("Inclusion Criteria:\n* Have received at least two lines of hormonal therapy.\n", "setting not stated"),
+        (
+            "Inclusion Criteria:\n* Locally advanced breast carcinoma, defined as either large T2 or T3-T4, and/or N2-3\n",
+            "the trial's own definition",
+        ),
+    ],
+)
+def test_readings_narrower_or_wider_than_her_answer_are_tentative(text, doubt):
+    assert any(doubt in rule.doubts for rule in rules_of(text))
+
+
+def test_the_same_facts_plainly_stated_stay_firm():
+    for text in (
+        "Exclusion Criteria:\n* Known active or untreated brain metastases\n",
+        "Inclusion Criteria:\n* At least two lines of hormonal therapy for metastatic disease\n",
+        "Inclusion Criteria:\n* HER2-positive breast cancer\n",
+    ):
+        assert all(rule.firm for rule in rules_of(text)), text

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from screening.engine.disease import early_setting, other_disease, unnamed_basket
-from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts
+from screening.engine.extract import extract
+from screening.engine.match import CHECK_FIRST, NOT_A_FIT, TrialFacts, facts_of_trial
 from screening.engine.profile import load_profile
 from screening.engine.shortlist import screen_trial
 from screening.evaluation import find_record, trial_facts_from_record
@@ -183,3 +184,22 @@ def test_a_real_adjuvant_trial_is_not_a_fit_for_cancer_that_has_spread_quoting_i
     first = result["criteria"][0]
     assert result["tier"] == NOT_A_FIT
     assert (first["concept"], first["outcome"], first["text"]) == ("early_stage", "not_met", "Early Breast Cancer")
+
+
+def test_a_neoadjuvant_title_is_no_verdict_when_a_part_of_the_trial_is_for_metastatic_disease():
+    criteria = (
+        "Inclusion Criteria:\n* Part A: T1-4 breast cancer with a measurable primary tumour\n"
+        "* Part B: Patients with metastatic breast cancer with measurable tumor by RECIST criteria.Patients "
+        "previously treated with letrozole are eligible if they progressed after adjuvant treatment.\n"
+    )
+    rules = extract(criteria, lexicon())
+    trial = facts_of_trial(
+        "NCT00000009", "Neoadjuvant lenvatinib with letrozole", rules, titles=["Neoadjuvant lenvatinib with letrozole"]
+    )
+    without_parts = facts_of_trial(
+        "NCT00000009", "Neoadjuvant lenvatinib with letrozole", [], titles=["Neoadjuvant lenvatinib with letrozole"]
+    )
+
+    assert any(rule.cohort == "Part B" and rule.constraints for rule in rules)
+    assert trial.early_setting == ""
+    assert without_parts.early_setting

@@ -238,6 +238,7 @@ DENIED_AT_END = re.compile(
 )
 SENTENCE_BREAK = re.compile(
     r"(?<=[a-z0-9%)\]*†‡'\"”]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bno\.)\.*\s+(?=\(?[A-Z][a-z])|(?<=;)\s+(?=[A-Z][a-z])"
+    r"|(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2})"  # "... by RECIST criteria.Patients previously treated ..."
 )
 
 

@@ -49,6 +49,8 @@ CONDITION = re.compile(
     r"\b(?:(?:may|can|could)\s+(?:receive|have|be (?:treated|enrolled|included)|continue|participate|enrol|enroll)|(?:are|is) (?:allowed|permitted))\b"
     r"|\b(?:for|in) (?:those |the )?(?:patients?|participants?|subjects?|women|men|individuals)\s+(?:who|with|whose|receiving|treated|on)\b"
     r"|\bfor (?:the )?(?:cohort|arm|part|group|phase)\b"
+    # "... were required for HER2+ patients": who the requirement is for.
+    r"|\bfor (?:\S+\s+){1,3}(?:patients|participants|subjects|women|men)\s*(?:only)?\W*$"
 )
 WINDOW = re.compile(
     r"\bwithin (?:the )?(?:last |past |previous |prior )?(?:\d+|one|two|three|four|six)\s*(?:-\s*)?(?:days?|weeks?|wks?|months?|half[\s-]?lives)\b"
@@ -68,12 +70,18 @@ DEFINES = re.compile(
 # the breast subtype it names is not the only way in.
 AGNOSTIC = re.compile(
     r"\b(?:msi[\s-]?(?:h|high|hi)|microsatellite instability[\s-]high|tmb[\s-]?(?:h|high)|tumou?r mutational burden"
-    r"|dmmr|mismatch[\s-]repair[\s-]deficien\w*|ntrk|any (?:solid )?tumou?r type)\b"
+    r"|dmmr|mismatch[\s-]repair[\s-]deficien\w*|ntrk|any (?:solid )?tumou?r type"
+    # "HER2 mutation, HER2 amplification or HER2 positive": a mutation the questions do not ask about.
+    r"|(?:her2|erbb2)[\s-](?:mutat\w*|mutant|aberration\w*|alteration\w*|activating))\b"
 )
 TUMOUR_MARKERS = {"her2", "hormone_receptor", "triple_negative", "gene_alteration", "pd_l1"}
 # Brain metastases "requiring steroids" or "requiring > 10 mg of prednisolone": only some of them.
 STEROID_NEED = re.compile(
     r"\b(?:requir\w*|need\w*|on)\s+(?:\w+\s+){0,3}(?:steroids?|corticosteroids?|dexamethasone|prednis\w*|anti-?convulsants?|\S*\d+\s*mg)"
+    r"|\b(?:corticosteroids?|steroids?|dexamethasone)\b[^.;]{0,60}\b(?:control|manage)\b"
+    # Only the brain metastases that need treatment now, or cause symptoms, not all active ones.
+    r"|\brequir\w*\s+(?:\w+\s+){0,2}(?:immediate|urgent|emergency)\b"
+    r"|^(?:(?!\b(?:active|untreated|progress\w*|unstable|new|growing)\b).)*\bsymptomatic\b(?:(?!\b(?:active|untreated|progress\w*|unstable|new|growing)\b).)*$"
 )
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
@@ -103,6 +111,10 @@ NOT_A_COUNT = re.compile(
 )
 COUNT_SENSITIVE = {"brain_metastases", "bone_only_disease"}
 THERAPY_CONCEPTS = {"prior_therapy", "prior_lines"}
+STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
+SETTING = re.compile(
+    r"\b(?:metasta\w*|advanced|mbc|abc|recurren\w*|relaps\w*|unresectable|inoperable|incurable|palliative|stage iv|first[\s-]line)\b"
+)
 # Readings that carry their own negation: the fact is an absence, a "not received", a negative result.
 NEGATIVE_VALUES = {False, "negative", "not_altered"}
 
@@ -165,4 +177,12 @@ def doubts(
         found.append("negation")
     if concepts & COUNT_SENSITIVE and COUNT.search(NOT_A_COUNT.sub(" ", bare)):
         found.append("number")
+    if any(c.concept == "prior_lines" and c.op in (">=", "==") and c.value for c in constraints) and not SETTING.search(
+        bare
+    ):
+        # "At least two lines of hormonal therapy": her answers count lines since the cancer spread;
+        # the trial may count adjuvant ones too.
+        found.append("setting not stated")
+    if concepts & STAGE_CONCEPTS and re.search(r"\bdefined (?:as|by)\b", bare):
+        found.append("the trial's own definition")  # "locally advanced, defined as large T2 or T3-T4"
     return tuple(found)

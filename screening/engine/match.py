@@ -202,6 +202,13 @@ def facts_of_trial(
 ) -> TrialFacts:
     """A trial's facts with what its record says of her disease and setting read in."""
     disease = other_disease(conditions, titles, criteria)
+    # A title saying "neoadjuvant" is no verdict when a part of the trial is for metastatic
+    # disease ("Part B: patients with metastatic breast cancer"): the criteria decide.
+    admits_spread = any(
+        rule.cohort and not rule.excludes and c.concept == "metastatic_disease" and "metastatic" in c.value
+        for rule in rules
+        for c in rule.constraints
+    )
     return TrialFacts(
         nct_id,
         title,
@@ -211,7 +218,7 @@ def facts_of_trial(
         maximum_age,
         extra or {},
         disease=disease,
-        early_setting=early_setting(conditions, titles),
+        early_setting="" if admits_spread else early_setting(conditions, titles),
         breast_named=names_breast_cancer(conditions, titles),
         basket="" if disease else unnamed_basket(conditions, titles, criteria),
     )
