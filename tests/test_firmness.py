@@ -292,3 +292,20 @@ def test_the_same_facts_plainly_stated_stay_firm():
         "Inclusion Criteria:\n* HER2-positive breast cancer\n",
     ):
         assert all(rule.firm for rule in rules_of(text)), text
+
+
+def test_every_doubt_the_engine_gives_is_worded_for_her_and_known_to_curators():
+    from screening.engine.firmness import DOUBT_WORDS
+    from screening.engine.vocabulary import DOUBTS
+
+    text = (
+        "Inclusion Criteria:\n\nFirst line treatment:\n\nNo prior chemotherapy.\n\nLate-stage disease:\n\n"
+        "Have received at least two lines of hormonal therapy.\n* Triple-negative breast cancer\n"
+        "* Non-triple-negative breast cancer\n* Received 1 or 2 chemotherapy lines for metastatic disease. Patients "
+        "who relapsed within 12 months of adjuvant chemotherapy are considered to have failed first-line chemotherapy.\n"
+        "Exclusion Criteria:\n* ECOG 0-1\n"
+    )
+    given = {doubt for rule in extract(text, lexicon()) for doubt in rule.doubts}
+
+    assert len(given) >= 5
+    assert given <= set(DOUBT_WORDS) == set(DOUBTS)

@@ -29,6 +29,13 @@ DOUBT_WORDS = {
     "number": "it depends on a number we do not know",
     "receptor threshold": "it counts low hormone-receptor levels as negative",
     "contradicts the trial's own requirement": "it seems to go against another of the trial's rules",
+    "under a heading naming a group": "it sits under a heading for one group of patients among others",
+    "an alternative it did not read": "it offers another way in that we could not read",
+    "lines counted from adjuvant therapy": "the trial counts an early relapse after adjuvant treatment as a line",
+    "another subtype named beside it": "the trial also names other breast cancer subtypes",
+    "excludes what trials require": "it rules out what trials usually ask for, so it may be misplaced in the record",
+    "setting not stated": "it does not say whether treatment before the cancer spread counts",
+    "the trial's own definition": "the trial defines the stage in its own words",
 }
 
 
