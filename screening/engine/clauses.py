@@ -47,11 +47,9 @@ _COMPARATOR_WORDS = re.compile(
 _NUMBER_WORDS = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 
 
-@lru_cache(maxsize=8192)
-def normalise(text: str) -> str:
-    """Lower-case text with comparators and numbers in one spelling, for matching only."""
-    text = text.lower()
-    replacements = {
+# One spelling for signs and dashes; the multi-character ones are replaced in order after.
+_SIGNS = str.maketrans(
+    {
         "≥": ">=",
         "≧": ">=",
         "⩾": ">=",
@@ -60,8 +58,6 @@ def normalise(text: str) -> str:
         "⩽": "<=",
         "＞": ">",
         "＜": "<",
-        "=<": "<=",
-        "=>": ">=",
         "–": "-",
         "—": "-",
         "‐": "-",
@@ -69,26 +65,36 @@ def normalise(text: str) -> str:
         "’": "'",
         "×": "x",
         "ﬁ": "fi",
-        "naïve": "naive",
     }
-    for old, new in replacements.items():
-        text = text.replace(old, new)
-    text = re.sub(r"(?<=[a-z0-9)])[*†‡]+", "", text)  # a footnote mark: "no prior chemotherapy*"
-    text = re.sub(r"\b(within|than|least|over|after|for)(?=\d)", r"\1 ", text)  # "within3 weeks"
-    text = re.sub(r"([<>])\s*or\s*=", r"\1=", text)  # "< or = 10%"
-    text = re.sub(r"(?<=\d)\s*[~～]\s*(?=\d)", "-", text)  # "ECOG 0~2" is a range
+)
+_FOOTNOTE = re.compile(r"(?<=[a-z0-9)])[*†‡]+")
+_GLUED_NUMBER = re.compile(r"\b(within|than|least|over|after|for)(?=\d)")
+_SPELLED_SIGN = re.compile(r"([<>])\s*or\s*=")
+_TILDE_RANGE = re.compile(r"(?<=\d)\s*[~～]\s*(?=\d)")
+_SUSPENDED_HYPHEN = re.compile(
+    r"\b([a-z][a-z0-9]{1,4})-\s+(and/or|and|or)\s+([a-z][a-z0-9]{1,4})-(positive|negative)\b"
+)
+_LOST_SIGN = re.compile(r"(?<=[a-z%)]) {2,}(?=\d)")
+_SPACES = re.compile(r"\s+")
+_DOUBLE_SPACES = re.compile(r" {2,}")
+
+
+@lru_cache(maxsize=8192)
+def normalise(text: str) -> str:
+    """Lower-case text with comparators and numbers in one spelling, for matching only."""
+    text = text.lower().translate(_SIGNS).replace("=<", "<=").replace("=>", ">=").replace("naïve", "naive")
+    text = _FOOTNOTE.sub("", text)  # a footnote mark: "no prior chemotherapy*"
+    text = _GLUED_NUMBER.sub(r"\1 ", text)  # "within3 weeks"
+    text = _SPELLED_SIGN.sub(r"\1=", text)  # "< or = 10%"
+    text = _TILDE_RANGE.sub("-", text)  # "ECOG 0~2" is a range
     # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
-    text = re.sub(
-        r"\b([a-z][a-z0-9]{1,4})-\s+(and/or|and|or)\s+([a-z][a-z0-9]{1,4})-(positive|negative)\b",
-        r"\1-\4 \2 \3-\4",
-        text,
-    )
+    text = _SUSPENDED_HYPHEN.sub(r"\1-\4 \2 \3-\4", text)
     # Some copies lost their comparison signs ("Age  18" for "Age >= 18"): mark the gap.
-    text = re.sub(r"(?<=[a-z%)]) {2,}(?=\d)", " ~ ", text)
-    text = re.sub(r"\s+", " ", text)
+    text = _LOST_SIGN.sub(" ~ ", text)
+    text = _SPACES.sub(" ", text)
     text = _COMPARATOR_WORDS.sub(lambda match: f" {_COMPARATOR_SYMBOL[match[0]]} ", text)
     text = _NUMBER_WORDS.sub(lambda match: NUMBER_WORDS[match[1]], text)
-    return re.sub(r" {2,}", " ", text)
+    return _DOUBLE_SPACES.sub(" ", text)
 
 
 NEGATED_START = re.compile(
