@@ -139,7 +139,7 @@ _LABEL_SCOPE = re.compile(
 
 
 _LEADING_SCOPE = re.compile(
-    r"^\W*(?:for |in )?(?:(?:enrol\w*|entry|inclusion|participation) (?:in|into|to|on) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
+    r"^\W*(?:for |in |at |during )?(?:(?:enrol\w*|entry|inclusion|participation) (?:in|into|to|on) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort| stage)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
     re.IGNORECASE,
 )
 

@@ -228,3 +228,11 @@ def test_an_organ_label_in_a_basket_scopes_its_item():
     (section,) = parse(text)
 
     assert [item.cohort for item in section.items] == ["Breast", "Lung"]
+
+
+def test_a_stage_of_the_trial_named_at_the_start_of_a_sentence_scopes_it():
+    (section,) = parse(
+        "Inclusion Criteria:\n* At dose expansion stage, participants should be PIK3CA-mutation positive.\n"
+    )
+
+    assert section.items[0].cohort == "dose expansion stage"

@@ -175,3 +175,8 @@ def test_non_words_are_not_their_opposites():
     assert [c["concept"] for c in constraints_of("Confirmed non-resectable stage IV breast cancer")] == [
         "metastatic_disease"
     ]
+
+
+def test_a_cumulative_dose_limit_is_not_the_drug_itself():
+    assert constraints_of("Patients who have previously received more than 400 mg/m2 doxorubicin", "exclusion") == []
+    assert constraints_of("Prior treatment with doxorubicin", "exclusion")
