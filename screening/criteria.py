@@ -187,9 +187,11 @@ def group_label(body: str) -> str:
     if not label or _LABEL_VERB.search(label["label"]):
         return ""
     words = label["label"].strip(" *_-")
-    if _TRIAL_PART.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words)):
-        return words
-    return ""
+    return words if _names_part_or_cancer(words) else ""
+
+
+def _names_part_or_cancer(words: str) -> bool:
+    return bool(_TRIAL_PART.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words)))
 
 
 # A disease setting or line of treatment: a label naming one names a group of patients.
@@ -205,9 +207,7 @@ def names_group(label: str) -> bool:
     words = re.sub(r"\([^)]*\)", " ", label).strip(" :*_-")
     if _EVERYONE.match(words):
         return False
-    return bool(
-        _TRIAL_PART.search(words) or _SETTING.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words))
-    )
+    return bool(_SETTING.search(words)) or _names_part_or_cancer(words)
 
 
 def is_label(body: str) -> bool:
@@ -381,15 +381,11 @@ def parse(text: str) -> list[Section]:
             stack = []
             last_item = None
             continue
-        if (
-            not bullet
-            and group_label(body)
-            and _TRIAL_PART.search(group_label(body))
-            and not _LABEL_VERB.search(body.split(":", 1)[-1])
-        ):
+        label = "" if bullet else group_label(body)
+        if label and _TRIAL_PART.search(label) and not _LABEL_VERB.search(body.split(":", 1)[-1]):
             # A plain line naming a part of the trial may open that part's criteria: the lines
             # after it are its own until another part is named (kept if two or more are named).
-            part = "" if _EVERYONE.search(group_label(body)) else group_label(body)
+            part = "" if _EVERYONE.search(label) else label
         elif not bullet and _EVERYONE.match(body):
             part = ""  # "All participants:" closes the parts named before it
         item_cohort = cohort_match["cohort"] if cohort_match else (scope_of(body) or cohort)
