@@ -123,6 +123,11 @@ RECORD_FOLDERS = ("ctgov/converted", "ctgov/studies", "eval-source/trials-v2")
 # registry's plain lines (no bullets), in their own shape; read for blind batches only.
 TRIALGPT_SAMPLE = "eval-source/synthetic_gs/gs_trials_990.jsonl"
 
+# NLI4CT's 999 breast-cancer trial records (SemEval-2024): the registry's eligibility text
+# as lines, with its headings but without its comparison signs ("Age 18" for "Age >= 18");
+# no title or conditions, so the source's own scope, breast cancer, stands for them.
+NLI4CT_RECORDS = "eval-source/nli4ct/ctr_eligibility_intervention.jsonl"
+
 
 def find_record(shared: Path, nct_id: str) -> Study:
     """A trial's record from the shared data: the first folder that has it, else TrialGPT's sample."""
@@ -130,15 +135,23 @@ def find_record(shared: Path, nct_id: str) -> Study:
         path = shared / folder / f"{nct_id}.json"
         if path.exists():
             return Study.model_validate_json(path.read_bytes())
-    sample = shared / TRIALGPT_SAMPLE
-    if sample.exists():
-        with sample.open() as handle:
-            for line in handle:
-                if f'"{nct_id}"' in line:
-                    entry = json.loads(line)
-                    if entry.get("nct_id") == nct_id:
-                        return study_from_trialgpt(entry)
+    for source, reshape in ((TRIALGPT_SAMPLE, study_from_trialgpt), (NLI4CT_RECORDS, study_from_nli4ct)):
+        entry = _jsonl_entry(shared / source, nct_id)
+        if entry is not None:
+            return reshape(entry)
     raise FileNotFoundError(f"No record for {nct_id} under {shared}")
+
+
+def _jsonl_entry(path: Path, nct_id: str) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    with path.open() as handle:
+        for line in handle:
+            if f'"{nct_id}"' in line:
+                entry = json.loads(line)
+                if entry.get("nct_id") == nct_id:
+                    return entry
+    return None
 
 
 def study_from_trialgpt(entry: dict[str, Any]) -> Study:
@@ -156,6 +169,18 @@ def study_from_trialgpt(entry: dict[str, Any]) -> Study:
                 "identificationModule": {"nctId": entry["nct_id"], "briefTitle": entry.get("brief_title") or ""},
                 "conditionsModule": {"conditions": entry.get("diseases_list") or []},
                 "eligibilityModule": {"eligibilityCriteria": criteria},
+            }
+        }
+    )
+
+
+def study_from_nli4ct(entry: dict[str, Any]) -> Study:
+    return Study.model_validate(
+        {
+            "protocolSection": {
+                "identificationModule": {"nctId": entry["nct_id"], "briefTitle": entry.get("title") or ""},
+                "conditionsModule": {"conditions": ["Breast Cancer"]},
+                "eligibilityModule": {"eligibilityCriteria": (entry.get("eligibility_raw") or "").strip()},
             }
         }
     )

@@ -78,15 +78,17 @@ def test_extraction_quality_does_not_slip(shared):
 def test_trials_judged_eligible_are_rarely_marked_not_a_fit(shared):
     gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
-    assert gold.eligible >= 60 and gold.eligible_hidden_share <= 0.05
-    assert trec.eligible >= 25 and trec.eligible_hidden_share <= 0.05
+    assert gold.eligible >= 60 and gold.eligible_hidden_share <= 0.02
+    assert trec.eligible >= 25 and trec.eligible_hidden_share <= 0.02
 
 
 def test_trials_judged_excluded_are_mostly_marked_not_a_fit(shared):
     gold = evaluate_gold_profiles(sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     trec = evaluate_trec(shared, ROOT / "fixtures" / "eval" / "trec2021_profiles.json", lexicon())
-    assert gold.excluded_caught_share >= 0.80
-    assert trec.excluded_caught_share >= 0.60
+    # Readings of treatment history are never firm (firmness.therapy_history_doubt): 0.89 and 0.62
+    # before, the exclusions they caught are now questions for her oncologist.
+    assert gold.excluded_caught_share >= 0.74
+    assert trec.excluded_caught_share >= 0.55
 
 
 @pytest.mark.django_db
@@ -155,6 +157,21 @@ def test_a_trial_only_in_trialgpts_sample_is_read_with_its_two_headings(tmp_path
         find_record(tmp_path, "NCT00000004")
 
 
+def test_a_trial_only_in_nli4cts_records_is_read_as_a_breast_cancer_trial_with_its_own_text(tmp_path):
+    records = tmp_path / "eval-source" / "nli4ct"
+    records.mkdir(parents=True)
+    text = "Inclusion Criteria:\nMetastatic breast cancer\nExclusion Criteria:\nPregnancy"
+    entry = {"nct_id": "NCT00000005", "title": None, "eligibility_raw": text + "\n"}
+    (records / "ctr_eligibility_intervention.jsonl").write_text(json.dumps(entry) + "\n")
+
+    study = find_record(tmp_path, "NCT00000005")
+
+    assert study.protocol_section.conditions_module.conditions == ["Breast Cancer"]
+    assert study.protocol_section.eligibility_module.eligibility_criteria == text
+    with pytest.raises(FileNotFoundError):
+        find_record(tmp_path, "NCT00000006")
+
+
 def test_judged_pairs_count_only_where_both_labellers_agree(tmp_path):
     first = [
         {"nct_id": "NCT1", "profile": "p1", "label": "not_excluded"},
@@ -190,24 +207,26 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     """Tuned figures on the 2026-12-04 pairs (first look: 0.31 hidden, 0.75 caught); the target is 0.03 hidden."""
     pairs = evaluate_pairs(GOLD / "batches" / "2026-12-04", sorted(GOLD.glob("profiles*.json")), shared, lexicon())
     assert pairs.eligible >= 80 and pairs.excluded >= 200
-    assert pairs.eligible_hidden_share <= 0.06
+    assert pairs.eligible_hidden_share <= 0.05
     # Trials for another disease are ruled out from their records (0.71 before that); three
     # "ER-positive" patients are still asked, not ruled out, where a triple-negative trial counts
-    # ER below 10% as negative: a hidden trial costs more than one she checks and drops.
-    assert pairs.excluded_caught_share >= 0.77
+    # ER below 10% as negative: a hidden trial costs more than one she checks and drops. Readings
+    # of treatment history are never firm since 2026-12-05 (0.78 caught before).
+    assert pairs.excluded_caught_share >= 0.72
 
 
 @pytest.mark.parametrize(
     ("batch", "hidden", "caught"),
     [
-        # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached these.
-        ("2026-12-05", 0.05, 0.83),
-        # Tuned: first look (taken after the changes above) 0.38 hidden, 0.82 caught.
-        ("2026-12-05b", 0.12, 0.79),
-        # Tuned: first look (after both rounds of changes above) 0.21 hidden, 0.87 caught.
-        ("2026-12-05c", 0.12, 0.83),
-        # Tuned: first look (after the three rounds above) 0.21 hidden, 0.81 caught.
-        ("2026-12-05d", 0.18, 0.80),
+        # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached
+        # 0.05 and 0.83, and treatment history read as never firm these.
+        ("2026-12-05", 0.04, 0.76),
+        # Tuned: first look (taken after the changes above) 0.38 hidden, 0.82 caught; then 0.12 and 0.79.
+        ("2026-12-05b", 0.07, 0.74),
+        # Tuned: first look (after both rounds of changes above) 0.21 hidden, 0.87 caught; then 0.11 and 0.84.
+        ("2026-12-05c", 0.07, 0.78),
+        # Tuned: first look (after the three rounds above) 0.21 hidden, 0.81 caught; then 0.17 and 0.80.
+        ("2026-12-05d", 0.14, 0.75),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from screening.engine.explain import reason
@@ -25,7 +27,8 @@ from tests.engine_helpers import lexicon, profile
 
 
 def outcome(rule: Rule, **answers) -> str:
-    return judge(rule, profile(**answers), lexicon()).outcome
+    """What the rule's facts say of her answers, as if read firmly (test_firmness covers firmness)."""
+    return judge(replace(rule, doubts=()), profile(**answers), lexicon()).outcome
 
 
 HER2_LOW = Rule("inclusion", "HER2-low", (Constraint("her2", "in", ("low",)),))

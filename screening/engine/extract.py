@@ -42,7 +42,7 @@ from screening.engine.clauses import (
     sentences,
 )
 from screening.engine.disease import OTHER_CANCER_TYPES
-from screening.engine.firmness import EXAMPLES, doubts
+from screening.engine.firmness import EXAMPLES, doubts, therapy_history_doubt
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers import READERS, Reader, triggered
 from screening.engine.readers.biology import HER2_NAME, HER2_NEGATIVE_SET, extract_her2, extract_hormone_receptor
@@ -853,6 +853,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         item=number,
                         span=(item.start, item.end),
                         doubts=doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated)
+                        + therapy_history_doubt(kind, constraints, negated)
                         + (listed_doubt if constraints else ())
                         + (group_doubt if constraints else ())
                         + (
