@@ -30,6 +30,7 @@ from screening.guidance import answers_that_narrow
 from screening.knowledge import current_lexicon
 from screening.limits import UnknownToken, rate
 from screening.models import PHASE_WORDS, Screening, Trial
+from screening.navigation.models import from_navigator
 from screening.questionnaire import (
     STEP_BY_SLUG,
     STEPS,
@@ -328,8 +329,10 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
             "nct_id", "phases", "interventions", "is_demo", "status"
         )
     }
+    navigator = from_navigator(screening)
     for result in page:
         result["trial"] = trials.get(result["nct_id"])
+        result["from_navigator"] = navigator.about(result["nct_id"]) if navigator else None
         trial = result["trial"]
         result["tested"] = (
             list(dict.fromkeys(i.get("name", "") for i in trial.interventions if i.get("name"))) if trial else []
@@ -369,6 +372,7 @@ def shortlist(request: HttpRequest, token: str) -> HttpResponse:
             "apart": apart,
             "max_travel": profile.max_travel_miles,
             "catalogue": document["catalogue"],
+            "navigator": navigator,
         },
     )
 
@@ -424,8 +428,10 @@ def sheet_context(screening: Screening, token: str) -> dict[str, Any]:
     profile = profile_of(screening)
     document = screen_profile(profile, Trial.objects.filter(nct_id__in=screening.marked))
     trials = {t.nct_id: t for t in Trial.objects.filter(nct_id__in=screening.marked).prefetch_related("sites")}
+    navigator = from_navigator(screening)
     for result in document["results"]:
         result["trial"] = trials.get(result["nct_id"])
+        result["from_navigator"] = navigator.about(result["nct_id"]) if navigator else None
         result["tier_words"] = TIER_WORDS[result["tier"]]
         result["fit_reasons"] = shown_reasons(first_by_reason(result["criteria"], "met"))
         # What rules the trial out for everyone comes before what closes one part of it only.
@@ -441,6 +447,7 @@ def sheet_context(screening: Screening, token: str) -> dict[str, Any]:
         "questions": questions,
         "sections": sections,
         "catalogue": document["catalogue"],
+        "navigator": navigator,
     }
 
 

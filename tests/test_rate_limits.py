@@ -143,17 +143,31 @@ def settings_read_with(**environment: str) -> subprocess.CompletedProcess:
 
 
 def test_the_limits_are_on_by_default_and_read_from_the_environment(monkeypatch):
-    for name in ("RATE_LIMITS", "RATE_START", "RATE_WRONG_TOKEN", "LOGIN_FAILURES", "LOGIN_COOLOFF_MINUTES"):
+    for name in (
+        "RATE_LIMITS",
+        "RATE_START",
+        "RATE_WRONG_TOKEN",
+        "RATE_SHARE_LOOKUP",
+        "LOGIN_FAILURES",
+        "LOGIN_COOLOFF_MINUTES",
+    ):
         monkeypatch.delenv(f"TRIALSCREEN_{name}", raising=False)
     default = settings_read_with()
-    assert default.stdout.strip() == "True True {'start': '20/m', 'wrong-token': '30/m'} 10 0:15:00", default.stderr
+    assert (
+        default.stdout.strip()
+        == "True True {'start': '20/m', 'wrong-token': '30/m', 'share-lookup': '60/m'} 10 0:15:00"
+    ), default.stderr
     chosen = settings_read_with(
         TRIALSCREEN_RATE_START="5/h",
         TRIALSCREEN_RATE_WRONG_TOKEN="100/10m",
+        TRIALSCREEN_RATE_SHARE_LOOKUP="10/m",
         TRIALSCREEN_LOGIN_FAILURES="4",
         TRIALSCREEN_LOGIN_COOLOFF_MINUTES="60",
     )
-    assert chosen.stdout.strip() == "True True {'start': '5/h', 'wrong-token': '100/10m'} 4 1:00:00", chosen.stderr
+    assert (
+        chosen.stdout.strip()
+        == "True True {'start': '5/h', 'wrong-token': '100/10m', 'share-lookup': '10/m'} 4 1:00:00"
+    ), chosen.stderr
 
 
 def test_trialscreen_rate_limits_off_turns_every_limit_off():

@@ -106,9 +106,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "auditlog",
     "screening",
     "screening.curation",
     "screening.staff",
+    "screening.navigation",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: each audit log entry names the signed-in user who made the change.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -279,6 +283,7 @@ RATE_LIMITS_ENABLED = env_bool("TRIALSCREEN_RATE_LIMITS", True)
 RATE_LIMITS = {
     "start": env_rate("TRIALSCREEN_RATE_START", "20/m"),  # new questionnaires
     "wrong-token": env_rate("TRIALSCREEN_RATE_WRONG_TOKEN", "30/m"),  # private links that do not exist
+    "share-lookup": env_rate("TRIALSCREEN_RATE_SHARE_LOOKUP", "60/m"),  # a navigator's case pages, per user
 }
 RATELIMIT_USE_CACHE = "limits"
 RATELIMIT_IP_META_KEY = "screening.limits.client_ip"
@@ -299,6 +304,11 @@ AXES_RESET_ON_SUCCESS = True
 # A plain page saying how long to wait, with Retry-After, on the staff sign-in and the admin's alike.
 AXES_LOCKOUT_CALLABLE = "screening.staff.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "screening.limits.client_ip"
+
+# The audit log (django-auditlog) records who did what to a shared case. Not addresses: patients act
+# on their share too, and nothing identifying of theirs is kept; auditlog would also take the first
+# X-Forwarded-For, which the client writes.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
 
 LOGGING = {
     "version": 1,

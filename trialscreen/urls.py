@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # Before screening's: its /s/<token>/<step>/ would take /s/<token>/share/ for a question.
+    path("", include("screening.navigation.urls")),  # /s/<token>/share/, /navigate/
     path("", include("screening.urls")),
-    path("", include("screening.staff.urls")),  # /accounts/, /navigate/
+    path("", include("screening.staff.urls")),  # /accounts/
     path("", include("screening.curation.urls")),  # /curate/
     path("admin/", admin.site.urls),
 ]

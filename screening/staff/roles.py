@@ -55,5 +55,5 @@ def workspace_url(user: AbstractBaseUser) -> str:
     """Where signing in leads when no page asked for it: a navigator's workspace for navigators, the
     curators' for everyone else (a user with no role is then told plainly that it is not theirs)."""
     if has_role(user, Role.NAVIGATOR) and not has_role(user, Role.CURATOR):
-        return reverse("staff:navigate")
+        return reverse("navigation:queue")
     return reverse("curation:queue")

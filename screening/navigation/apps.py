@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class NavigationConfig(AppConfig):
+    """Shortlists a patient chose to share with a care navigator, and the navigators' workspace."""
+
+    name = "screening.navigation"
+    label = "navigation"
+    verbose_name = "Care navigation"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from screening.navigation.models import Decision, Note, Share
+
+        # Her nickname and how to reach her are left out of the log: the log outlives her answers
+        # (the purge deletes the share, not the entries), and it must not keep who she is.
+        auditlog.register(Share, exclude_fields=["nickname", "contact"])
+        auditlog.register(Decision)
+        # A note's words may name her too; the log keeps who wrote which note, when, and for whom.
+        auditlog.register(Note, exclude_fields=["text"])

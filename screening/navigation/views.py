@@ -1,0 +1,275 @@
+"""Sharing, on the patient's side (behind her private link), and the care navigators' workspace at /navigate/.
+
+Every navigator page is for the navigator role; a case is found by its share code, and a code that
+is unknown, stopped or past its retention gives the same 404, so lookups say nothing about which
+codes exist. Case lookups are counted per user (screening.limits), and every view of a case is
+written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.signals import accessed
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_ratelimit.decorators import ratelimit
+
+from screening.engine.match import NOT_A_FIT, TIER_WORDS
+from screening.limits import rate
+from screening.models import Trial
+from screening.navigation.forms import CaseStatusForm, DecisionForm, NoteForm, QueueFilterForm, ShareForm
+from screening.navigation.models import Share
+from screening.questionnaire import steps_for
+from screening.questionnaire_views import answered_lines, build_form, first_by_reason, profile_of, screening_for
+from screening.screening import screen_profile, stored_shortlist
+from screening.staff.roles import navigator_required
+
+PAGE_SIZE = 20
+NOT_SURE = ("Not sure", "None given")
+
+
+# --- The patient's side --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def share(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    active = Share.objects.filter(screening=screening, stopped_at__isnull=True).first()
+    form = ShareForm()
+    if request.method == "POST" and active is None:
+        form = ShareForm(request.POST)
+        if form.is_valid():
+            Share.begin(screening, **form.cleaned_data)
+            # After a post, a page of its own: a reload must not share again.
+            return redirect("navigation:share", token=token)
+    stopped = active is None and screening.shares.exists()
+    return TemplateResponse(
+        request, "navigation/share.html", {"token": token, "share": active, "form": form, "stopped": stopped}
+    )
+
+
+@require_POST
+def stop_sharing(request: HttpRequest, token: str) -> HttpResponse:
+    screening = screening_for(token)
+    for active in Share.objects.filter(screening=screening, stopped_at__isnull=True):
+        active.stop()
+    return redirect("navigation:share", token=token)
+
+
+# --- The navigators' workspace -----------------------------------------------------------
+
+
+@require_safe
+@navigator_required
+@vary_on_headers("HX-Request")
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    form.is_valid()
+    chosen = {name: form.cleaned_data.get(name) or "" for name in form.fields}
+    shares = Share.objects.active()
+    if chosen["status"]:
+        shares = shares.filter(status=chosen["status"])
+    shares = shares.search(chosen["q"])
+    template = "navigation/queue.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    page = Paginator(shares, 50).get_page(request.GET.get("page"))
+    return TemplateResponse(request, template, {"form": form, "page": page})
+
+
+def lookup_limited(view):
+    """Counts a navigator's case lookups, right code or wrong, so codes cannot be tried in bulk."""
+    return ratelimit(group="share-lookup", key="user", rate=rate, method=ratelimit.ALL)(view)
+
+
+def open_share(code: str) -> Share:
+    found = Share.objects.opened(code)
+    if found is None:
+        # One answer whatever the reason: unknown, stopped and expired look the same.
+        raise Http404("There is no shared shortlist with this code.")
+    return found
+
+
+def case_url(found: Share, fragment: str = "", tier: str = "") -> str:
+    """Back to the case page, at the part of her shortlist the form was posted from."""
+    query = f"?tier={tier}" if tier in TIER_WORDS else ""
+    return reverse("navigation:case", args=[found.code]) + query + (f"#{fragment}" if fragment else "")
+
+
+def shortlist_of(found: Share) -> list[dict[str, Any]]:
+    return stored_shortlist(found.screening, profile_of(found.screening))
+
+
+def engine_tier(briefs: list[dict[str, Any]], nct_id: str) -> str:
+    for brief in briefs:
+        if brief["nct_id"] == nct_id:
+            return brief["tier"]
+    raise Http404("This trial is not on her shortlist.")
+
+
+def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: dict | None = None) -> dict[str, Any]:
+    """The case page: her answers, her shortlist by tier with the engine's reasons, and the navigators' work.
+
+    `only` shows one trial (the one whose form came back with a message); `bound` holds forms as posted.
+    """
+    bound = bound or {}
+    screening = found.screening
+    profile = profile_of(screening)
+    briefs = stored_shortlist(screening, profile)
+    tier = request.GET.get("tier", "possible")
+    if only:
+        shown = [b for b in briefs if b["nct_id"] == only]
+    elif tier in TIER_WORDS:
+        shown = [b for b in briefs if b["tier"] == tier]
+    else:
+        tier = "possible"
+        shown = [b for b in briefs if b["tier"] != NOT_A_FIT]
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown_ids = [b["nct_id"] for b in page]
+    document = screen_profile(profile, Trial.objects.filter(nct_id__in=shown_ids))
+    full = {r["nct_id"]: r for r in document["results"]}
+    decisions = {d.nct_id: d for d in found.decisions.select_related("navigator")}
+    notes: dict[str, list] = {}
+    for note in found.notes.select_related("author"):
+        notes.setdefault(note.nct_id, []).append(note)
+    results = []
+    for nct_id in shown_ids:
+        if nct_id not in full:
+            continue
+        result = full[nct_id]
+        result["met"] = first_by_reason(result["criteria"], "met")
+        result["not_met"] = first_by_reason(result["criteria"], "not_met")
+        result["tier_words"] = TIER_WORDS[result["tier"]]
+        result["decision"] = decisions.get(nct_id)
+        result["decision_form"] = bound.get(("decision", nct_id)) or decision_form(
+            result["tier"], decisions.get(nct_id)
+        )
+        result["notes"] = notes.get(nct_id, [])
+        result["note_form"] = bound.get(("note", nct_id)) or NoteForm(prefix=f"note-{nct_id}")
+        results.append(result)
+    page.object_list = results
+    sections = []
+    for step in steps_for(screening.answers):
+        lines = [
+            (question, answer, answer in NOT_SURE)
+            for question, answer in answered_lines(build_form(step, screening, answered=True))
+        ]
+        sections.append((step, lines))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = {key: sum(1 for b in briefs if b["tier"] == key) for key in TIER_WORDS}
+    return {
+        "share": found,
+        "sections": sections,
+        "unsure_count": sum(1 for _, lines in sections for *_, unsure in lines if unsure),
+        "page": page,
+        "tier": tier,
+        "tiers": TIER_WORDS,
+        "only": only,
+        "query": query.urlencode(),
+        "counts": counts,
+        "tier_links": [(key, label, counts[key]) for key, label in TIER_WORDS.items()],
+        "general_notes": notes.get("", []),
+        "note_form": bound.get(("note", "")) or NoteForm(prefix="note"),
+        "status_form": bound.get("status") or CaseStatusForm(initial={"status": found.status}),
+        "catalogue": document["catalogue"],
+    }
+
+
+def decision_form(tier: str, decision=None, data=None) -> DecisionForm:
+    initial = {"status": decision.status, "reason": decision.reason} if decision else {}
+    return DecisionForm(data, engine_tier=tier, initial=initial, prefix="decision")
+
+
+@require_safe
+@navigator_required
+@lookup_limited
+def case(request: HttpRequest, code: str) -> HttpResponse:
+    found = open_share(code)
+    # Recorded with the signed-in navigator as actor (auditlog's middleware), as an ACCESS entry.
+    accessed.send(Share, instance=found)
+    return TemplateResponse(request, "navigation/case.html", case_context(request, found))
+
+
+@require_POST
+@navigator_required
+@lookup_limited
+def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
+    found = open_share(code)
+    tier = engine_tier(shortlist_of(found), nct_id)
+    form = decision_form(tier, data=request.POST)
+    if form.is_valid():
+        decision = found.decide(
+            nct_id,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            navigator=request.user,
+            engine_tier=tier,
+        )
+        if request.htmx:
+            result = {
+                "nct_id": nct_id,
+                "tier": tier,
+                "tier_words": TIER_WORDS[tier],
+                "decision": decision,
+                "decision_form": decision_form(tier, decision),
+            }
+            return TemplateResponse(
+                request, "navigation/case.html#decision", {"share": found, "result": result, "saved": True}
+            )
+        return redirect(case_url(found, f"trial-{nct_id}", request.POST.get("tier", "")))
+    if request.htmx:
+        # 200, not 422: htmx swaps only successful answers, and the message must appear beside the field.
+        decision = found.decisions.filter(nct_id=nct_id).first()
+        result = {
+            "nct_id": nct_id,
+            "tier": tier,
+            "tier_words": TIER_WORDS[tier],
+            "decision": decision,
+            "decision_form": form,
+        }
+        return TemplateResponse(request, "navigation/case.html#decision", {"share": found, "result": result})
+    return TemplateResponse(
+        request, "navigation/case.html", case_context(request, found, only=nct_id, bound={("decision", nct_id): form})
+    )
+
+
+@require_POST
+@navigator_required
+@lookup_limited
+def add_note(request: HttpRequest, code: str) -> HttpResponse:
+    found = open_share(code)
+    nct_id = request.POST.get("nct_id", "")
+    if nct_id:
+        engine_tier(shortlist_of(found), nct_id)  # a note about a trial on her shortlist only
+    prefix = f"note-{nct_id}" if nct_id else "note"
+    form = NoteForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        found.add_note(
+            form.cleaned_data["text"],
+            author=request.user,
+            nct_id=nct_id,
+            visible_to_patient=form.cleaned_data["visible_to_patient"],
+        )
+        return redirect(case_url(found, f"notes-{nct_id}" if nct_id else "notes", request.POST.get("tier", "")))
+    return TemplateResponse(
+        request, "navigation/case.html", case_context(request, found, only=nct_id, bound={("note", nct_id): form})
+    )
+
+
+@require_POST
+@navigator_required
+@lookup_limited
+def set_status(request: HttpRequest, code: str) -> HttpResponse:
+    found = open_share(code)
+    form = CaseStatusForm(request.POST)
+    if form.is_valid():
+        found.set_status(form.cleaned_data["status"])
+        return redirect(case_url(found, "case-status"))
+    return TemplateResponse(request, "navigation/case.html", case_context(request, found, bound={"status": form}))
