@@ -11,7 +11,7 @@ class NavigationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from screening.navigation.models import Decision, Note, Share
+        from screening.navigation.models import Contact, Decision, Note, Share
 
         # Her nickname and how to reach her are left out of the log: the log outlives her answers
         # (the purge deletes the share, not the entries), and it must not keep who she is.
@@ -19,3 +19,5 @@ class NavigationConfig(AppConfig):
         auditlog.register(Decision)
         # A note's words may name her too; the log keeps who wrote which note, when, and for whom.
         auditlog.register(Note, exclude_fields=["text"])
+        # Details of a call may name her as well.
+        auditlog.register(Contact, exclude_fields=["details"])

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
-from screening.navigation.models import CaseStatus, DecisionStatus, Note, Share, needs_reason
+from screening.navigation.models import CaseStatus, Contact, DecisionStatus, Note, Share, needs_reason
 
 
 class ShareForm(forms.ModelForm):
@@ -73,6 +76,46 @@ class NoteForm(forms.ModelForm):
         if len(text) > 4000:
             raise forms.ValidationError("Keep a note to 4000 characters or fewer.")
         return text
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["site", "contacted_on", "outcome", "details"]
+        labels = {
+            "site": "Site contacted",
+            "contacted_on": "When",
+            "outcome": "Outcome",
+            "details": "Details (optional)",
+        }
+        help_texts = {
+            "site": "The site's name or city, and whom you spoke to.",
+            "contacted_on": "For example: 2026-12-04",
+        }
+        widgets = {
+            "contacted_on": forms.DateInput(attrs={"type": "date"}),
+            "details": forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        }
+        error_messages = {
+            "site": {
+                "required": "Name the site you contacted.",
+                "max_length": "Keep it to %(limit_value)d characters.",
+            },
+            "contacted_on": {"required": "Give the date of the contact.", "invalid": "Give the date as YYYY-MM-DD."},
+            "outcome": {"required": "Choose an outcome.", "invalid_choice": "Choose one of the outcomes listed."},
+        }
+
+    def clean_contacted_on(self) -> dt.date:
+        day = self.cleaned_data["contacted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The contact cannot be in the future: log it once it has happened.")
+        return day
+
+    def clean_details(self) -> str:
+        details = self.cleaned_data["details"].strip()
+        if len(details) > 2000:
+            raise forms.ValidationError("Keep the details to 2000 characters or fewer.")
+        return details
 
 
 class CaseStatusForm(forms.Form):

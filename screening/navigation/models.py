@@ -149,6 +149,17 @@ class Share(models.Model):
             share=self, nct_id=nct_id, text=text, author=author, visible_to_patient=visible_to_patient
         )
 
+    def log_contact(self, nct_id: str, *, site: str, contacted_on, outcome: str, details: str, navigator) -> Contact:
+        return Contact.objects.create(
+            share=self,
+            nct_id=nct_id,
+            site=site,
+            contacted_on=contacted_on,
+            outcome=outcome,
+            details=details,
+            navigator=navigator,
+        )
+
     def for_patient(self) -> ForPatient:
         return ForPatient(self)
 
@@ -252,3 +263,37 @@ class Note(models.Model):
     def __str__(self) -> str:
         whom = "for the patient" if self.visible_to_patient else "internal"
         return f"note {whom}{f' on {self.nct_id}' if self.nct_id else ''}"
+
+
+class ContactOutcome(models.TextChoices):
+    NO_ANSWER = "no_answer", "No answer yet"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    MAY_ENROL = "may_enrol", "Site may enrol her: next steps agreed"
+    NOT_ENROLLING = "not_enrolling", "Site is not enrolling her"
+    NOT_RECRUITING = "not_recruiting", "Site is not recruiting"
+    OTHER = "other", "Other (see details)"
+
+
+class Contact(models.Model):
+    """A navigator's contact with a trial's site about her: internal, never shown to her."""
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="contacts")
+    nct_id = models.CharField("NCT ID", max_length=16)
+    site = models.CharField("site contacted", max_length=200)
+    contacted_on = models.DateField("when")
+    outcome = models.CharField(max_length=16, choices=ContactOutcome.choices)
+    details = models.TextField(blank=True)
+    navigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="navigation_contacts"
+    )
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(site=""), name="contact_site_named"),
+            models.CheckConstraint(condition=Q(outcome__in=ContactOutcome.values), name="contact_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact on {self.nct_id}: {self.get_outcome_display()}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("navigate/", views.queue, name="queue"),
     path("navigate/<str:code>/", views.case, name="case"),
     path("navigate/<str:code>/trials/<str:nct_id>/decision/", views.decide, name="decide"),
+    path("navigate/<str:code>/trials/<str:nct_id>/contacts/", views.log_contact, name="log-contact"),
     path("navigate/<str:code>/notes/", views.add_note, name="add-note"),
     path("navigate/<str:code>/status/", views.set_status, name="set-status"),
 ]

@@ -23,7 +23,7 @@ from django_ratelimit.decorators import ratelimit
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.limits import rate
 from screening.models import Trial
-from screening.navigation.forms import CaseStatusForm, DecisionForm, NoteForm, QueueFilterForm, ShareForm
+from screening.navigation.forms import CaseStatusForm, ContactForm, DecisionForm, NoteForm, QueueFilterForm, ShareForm
 from screening.navigation.models import Share
 from screening.questionnaire import steps_for
 from screening.questionnaire_views import answered_lines, build_form, first_by_reason, profile_of, screening_for
@@ -135,6 +135,9 @@ def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: d
     document = screen_profile(profile, Trial.objects.filter(nct_id__in=shown_ids))
     full = {r["nct_id"]: r for r in document["results"]}
     decisions = {d.nct_id: d for d in found.decisions.select_related("navigator")}
+    contacts: dict[str, list] = {}
+    for contact in found.contacts.select_related("navigator"):
+        contacts.setdefault(contact.nct_id, []).append(contact)
     notes: dict[str, list] = {}
     for note in found.notes.select_related("author"):
         notes.setdefault(note.nct_id, []).append(note)
@@ -152,6 +155,8 @@ def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: d
         )
         result["notes"] = notes.get(nct_id, [])
         result["note_form"] = bound.get(("note", nct_id)) or NoteForm(prefix=f"note-{nct_id}")
+        result["contacts"] = contacts.get(nct_id, [])
+        result["contact_form"] = bound.get(("contact", nct_id)) or ContactForm(prefix=f"contact-{nct_id}")
         results.append(result)
     page.object_list = results
     sections = []
@@ -260,6 +265,21 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(case_url(found, f"notes-{nct_id}" if nct_id else "notes", request.POST.get("tier", "")))
     return TemplateResponse(
         request, "navigation/case.html", case_context(request, found, only=nct_id, bound={("note", nct_id): form})
+    )
+
+
+@require_POST
+@navigator_required
+@lookup_limited
+def log_contact(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
+    found = open_share(code)
+    engine_tier(shortlist_of(found), nct_id)  # a contact about a trial on her shortlist only
+    form = ContactForm(request.POST, prefix=f"contact-{nct_id}")
+    if form.is_valid():
+        found.log_contact(nct_id, navigator=request.user, **form.cleaned_data)
+        return redirect(case_url(found, f"contacts-{nct_id}", request.POST.get("tier", "")))
+    return TemplateResponse(
+        request, "navigation/case.html", case_context(request, found, only=nct_id, bound={("contact", nct_id): form})
     )
 
 
