@@ -130,7 +130,7 @@ NLI4CT_RECORDS = "eval-source/nli4ct/ctr_eligibility_intervention.jsonl"
 
 
 def find_record(shared: Path, nct_id: str) -> Study:
-    """A trial's record from the shared data: the first folder that has it, else TrialGPT's sample."""
+    """A trial's record from the shared data: the first folder that has it, else TrialGPT's sample, else NLI4CT's records."""
     for folder in RECORD_FOLDERS:
         path = shared / folder / f"{nct_id}.json"
         if path.exists():
