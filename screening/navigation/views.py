@@ -209,7 +209,8 @@ def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
     found = open_share(code)
     tier = engine_tier(shortlist_of(found), nct_id)
     form = decision_form(tier, data=request.POST)
-    if form.is_valid():
+    saved = form.is_valid()
+    if saved:
         decision = found.decide(
             nct_id,
             status=form.cleaned_data["status"],
@@ -217,21 +218,14 @@ def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
             navigator=request.user,
             engine_tier=tier,
         )
-        if request.htmx:
-            result = {
-                "nct_id": nct_id,
-                "tier": tier,
-                "tier_words": TIER_WORDS[tier],
-                "decision": decision,
-                "decision_form": decision_form(tier, decision),
-            }
-            return TemplateResponse(
-                request, "navigation/case.html#decision", {"share": found, "result": result, "saved": True}
-            )
-        return redirect(case_url(found, f"trial-{nct_id}", request.POST.get("tier", "")))
-    if request.htmx:
-        # 200, not 422: htmx swaps only successful answers, and the message must appear beside the field.
+        if not request.htmx:
+            return redirect(case_url(found, f"trial-{nct_id}", request.POST.get("tier", "")))
+        form = decision_form(tier, decision)
+    else:
         decision = found.decisions.filter(nct_id=nct_id).first()
+    if request.htmx:
+        # 200 when refused too, not 422: htmx swaps only successful answers, and the message must
+        # appear beside the field.
         result = {
             "nct_id": nct_id,
             "tier": tier,
@@ -239,7 +233,9 @@ def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
             "decision": decision,
             "decision_form": form,
         }
-        return TemplateResponse(request, "navigation/case.html#decision", {"share": found, "result": result})
+        return TemplateResponse(
+            request, "navigation/case.html#decision", {"share": found, "result": result, "saved": saved}
+        )
     return TemplateResponse(
         request, "navigation/case.html", case_context(request, found, only=nct_id, bound={("decision", nct_id): form})
     )
