@@ -22,8 +22,10 @@ _BULLET = re.compile(
 _HEADING = re.compile(
     r"\b(?P<kind>inclusion|exclusion|eligibility|inclusionary|exclusionary)\s+criteri(?:a|on)\b", re.IGNORECASE
 )
+# "Part 2 and Phase 2": a list of parts may name the kind of part again at each one.
+_PART_WORD = r"(?:cohort|arm|part|group|module|phase)"
 _COHORT = re.compile(
-    r"^\W*(?P<cohort>(?:cohort|arm|part|group|module|phase)\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*[\w\-]+)*)\s*(?:only)?\s*[:\-–]",
+    rf"^\W*(?P<cohort>{_PART_WORD}\s+[\w\-]+(?:\s*(?:and|or|,|/|&)\s*(?:{_PART_WORD}\s+)?[\w\-]+)*)\s*(?:only)?\s*(?:[:\-–]|$)",
     re.IGNORECASE,
 )
 
@@ -139,7 +141,7 @@ _LABEL_SCOPE = re.compile(
 
 
 _LEADING_SCOPE = re.compile(
-    r"^\W*(?:for |in |at |during )?(?:(?:enrol\w*|entry|inclusion|participation) (?:in|into|to|on) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort| stage)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
+    r"^\W*(?:for |in |at |during )?(?:(?:enrol\w*|entry|inclusion|participation) (?:in|into|to|on) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)\s+[\w\-/]+(?:\s+(?:and|or|&)\s+(?:(?:phase|part|cohort|arm|module|group)\s+)?[\w\-/]+)?|ph-[\w/]+(?:\s+(?:and|or|&)\s+ph-[\w/]+)?|dose[\s-](?:escalation|expansion)(?: phase| part| cohort| stage)?)(?:\s*\([^)]{1,30}\))?(?:\s+only)?\s*[,:]",
     re.IGNORECASE,
 )
 

@@ -236,3 +236,18 @@ def test_a_stage_of_the_trial_named_at_the_start_of_a_sentence_scopes_it():
     )
 
     assert section.items[0].cohort == "dose expansion stage"
+
+
+def test_a_list_of_parts_naming_the_kind_of_part_again_scopes_its_sentence():
+    (section,) = parse("Inclusion Criteria:\n* In Part 2 and Phase 2, women with ER-positive breast cancer.\n")
+
+    assert section.items[0].cohort == "Part 2 and Phase 2"
+
+
+def test_a_parts_name_alone_on_a_line_scopes_the_lines_under_it():
+    (section,) = parse("Inclusion Criteria:\nPhase 1\nAdvanced solid tumour\nPhase 2\nER-positive breast cancer\n")
+
+    assert [(item.text, item.cohort) for item in section.items] == [
+        ("Advanced solid tumour", "Phase 1"),
+        ("ER-positive breast cancer", "Phase 2"),
+    ]

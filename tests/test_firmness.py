@@ -342,3 +342,38 @@ def test_every_doubt_the_engine_gives_is_worded_for_her_and_known_to_curators():
 
     assert len(given) >= 5
     assert given <= set(DOUBT_WORDS) == set(DOUBTS)
+
+
+def test_a_requirement_stated_of_one_group_of_patients_is_tentative_and_one_of_the_whole_trial_is_not():
+    text = (
+        "Inclusion Criteria:\n* Early stage breast cancer (stages I, IIA) must be estrogen receptor (ER) positive\n"
+        "* Metastatic breast cancer (stage IV)\n"
+    )
+    group, whole = rules_of(text)
+
+    assert "a requirement of one group" in group.doubts
+    assert whole.firm
+    assert result_for(text, biomarkers={"er": "negative"})["tier"] == CHECK_FIRST
+    for whole_trial in ("Breast cancer must be HER2-positive", "Tumors must be ER positive"):
+        (rule,) = rules_of(f"Inclusion Criteria:\n* {whole_trial}\n")
+        assert rule.firm, whole_trial
+
+
+def test_an_exclusion_about_one_early_stage_that_kept_no_stage_is_tentative():
+    text = "Exclusion Criteria:\n* Stages I, II, and IIIA triple negative breast cancer\n"
+    (rule,) = rules_of(text)
+
+    assert "one stage named" in rule.doubts
+    assert result_for(text, biomarkers={"er": "negative", "pr": "negative", "her2": "zero"})["tier"] == CHECK_FIRST
+    (plain,) = rules_of("Exclusion Criteria:\n* Triple negative breast cancer\n")
+    assert plain.firm
+
+
+def test_an_inclusion_asking_for_poor_performance_is_tentative():
+    text = "Inclusion Criteria:\n* Performance status, ECOG greater than or equal to 2\n"
+    (rule,) = rules_of(text)
+
+    assert "requires what trials rule out" in rule.doubts
+    assert result_for(text, health={"ecog": 1})["tier"] == CHECK_FIRST
+    (plain,) = rules_of("Inclusion Criteria:\n* ECOG performance status 0-1\n")
+    assert plain.firm

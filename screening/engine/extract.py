@@ -642,15 +642,24 @@ def _usual_requirement(constraint: Constraint) -> bool:
     return constraint.concept == "measurable_disease" and constraint.value is True
 
 
+def _usual_exclusion(constraint: Constraint) -> bool:
+    """What trials keep out, not what they ask for: poor performance (beyond ECOG 1)."""
+    return constraint.concept == "ecog" and constraint.op == "beyond"
+
+
 def _doubt_exclusions_of_usual_requirements(rules: list[Rule]) -> list[Rule]:
     """An exclusion of what trials require ("ECOG 0-1" under exclusions, often a heading misplaced in
-    the record) cannot be what the trial means: the reading is tentative."""
-    return [
-        replace(rule, doubts=(*rule.doubts, "excludes what trials require"))
-        if rule.excludes and any(_usual_requirement(c) for c in rule.constraints)
-        else rule
-        for rule in rules
-    ]
+    the record), or a requirement of what they keep out ("ECOG greater than or equal to 2" under
+    inclusions, a sign lost or turned in the record), cannot be what the trial means: the reading
+    is tentative."""
+    doubted = []
+    for rule in rules:
+        if rule.excludes and any(_usual_requirement(c) for c in rule.constraints):
+            rule = replace(rule, doubts=(*rule.doubts, "excludes what trials require"))
+        elif not rule.excludes and any(_usual_exclusion(c) for c in rule.constraints):
+            rule = replace(rule, doubts=(*rule.doubts, "requires what trials rule out"))
+        doubted.append(rule)
+    return doubted
 
 
 NON_TRIPLE_NEGATIVE = re.compile(r"\bnon[\s-]?(?:triple|tnbc)")

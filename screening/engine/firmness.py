@@ -37,6 +37,9 @@ DOUBT_WORDS = {
     "setting not stated": "it does not say whether treatment before the cancer spread counts",
     "the trial's own definition": "the trial defines the stage in its own words",
     "treatment history": "it depends on which treatments you have had, which trials word in many ways",
+    "a requirement of one group": "it is a requirement for one group of patients, which may not be yours",
+    "one stage named": "it is about one stage of breast cancer, which may not be yours",
+    "requires what trials rule out": "it asks for what trials usually rule out, so it may be misworded in the record",
 }
 
 
@@ -91,6 +94,22 @@ STEROID_NEED = re.compile(
     r"|\brequir\w*\s+(?:\w+\s+){0,2}(?:immediate|urgent|emergency)\b"
     r"|^(?:(?!\b(?:active|untreated|progress\w*|unstable|new|growing)\b).)*\bsymptomatic\b(?:(?!\b(?:active|untreated|progress\w*|unstable|new|growing)\b).)*$"
 )
+# A group of patients or of cancers that is not the whole trial: an early stage, a subtype, a
+# menopausal status, brain metastases. Metastatic or advanced disease is the trial's own population.
+GROUP = re.compile(
+    r"\b(?:early[\s-]?stage|early breast|stages?\s*(?:0|i{1,3}|[123])[abc]?\b(?![^.;]*\b(?:iv|4)\b)|locally advanced|labc|operable"
+    r"|triple[\s-]?negative|tnbc|her2[\s-]?(?:positive|negative|low|\+|-|0)|(?:er|pr|hr|hormone[\s-]receptor)[\s-]?(?:positive|negative|\+|-)"
+    r"|pre-?menopausal|post-?menopausal|brain metasta\w*|cns metasta\w*|bone[\s-]only)"
+)
+# "Early stage breast cancer (stages I, IIA) must be ER positive", "Patients with TNBC must have ...":
+# what comes before the verb says whom the requirement is for.
+REQUIREMENT_OF = re.compile(
+    r"^\W*(?P<subject>(?:(?!\b(?:must|should|shall|need|needs|has to|have to|required)\b)[^.;:]){3,140}?)"
+    r"\s+(?:must|should|shall|needs? to|has to|have to|(?:is|are) required to)\b"
+)
+# An early stage named as what the criterion is about ("Stages I, II and IIIA triple negative breast cancer").
+EARLY_STAGE_NAMED = re.compile(r"\b(?:early[\s-]?stage|early breast cancer|labc|stages?\s*(?:0|i{1,3}|[123])[abc]?\b)")
+LATE_STAGE_NAMED = re.compile(r"\b(?:stages?\s*(?:[\w,\s-]*\b)?(?:iv|4)\b|metasta\w*|advanced|recurren\w*)")
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
 PERMISSION_TAIL = re.compile(
@@ -222,4 +241,9 @@ def doubts(
         found.append("setting not stated")
     if concepts & STAGE_CONCEPTS and re.search(r"\bdefined (?:as|by)\b", bare):
         found.append("the trial's own definition")  # "locally advanced, defined as large T2 or T3-T4"
+    subject = REQUIREMENT_OF.match(bare)
+    if subject and GROUP.search(subject["subject"]):
+        found.append("a requirement of one group")
+    if not concepts & STAGE_CONCEPTS and EARLY_STAGE_NAMED.search(bare) and not LATE_STAGE_NAMED.search(bare):
+        found.append("one stage named")  # the stage was not read, so the reading would apply at any stage
     return tuple(found)
