@@ -99,7 +99,9 @@ def _heading_kind(line: str) -> str | None:
     short = re.match(r"^(?:key |main |major )?(inclusion|exclusion)s?\s*:?$", bare, re.IGNORECASE)
     if short:
         return INCLUSION if short[1].lower() == "inclusion" else EXCLUSION
-    if len(bare) > 120:
+    # A long line is a criterion, unless it opens with the heading and goes on to introduce the
+    # list ("Exclusion Criteria Subjects who meet any of the following criteria will be excluded ...:").
+    if len(bare) > 120 and not (_HEADING.match(bare) and len(bare) <= 240):
         return None
     lead = _WHO_LEAD.match(bare)
     if lead:

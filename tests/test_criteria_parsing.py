@@ -251,3 +251,13 @@ def test_a_parts_name_alone_on_a_line_scopes_the_lines_under_it():
         ("Advanced solid tumour", "Phase 1"),
         ("ER-positive breast cancer", "Phase 2"),
     ]
+
+
+def test_a_heading_that_runs_on_into_a_long_lead_still_opens_its_section():
+    inclusion, exclusion = parse(
+        "Inclusion Criteria\nMetastatic breast cancer.\nExclusion Criteria Subjects who meet any of the following "
+        "criteria will be excluded from participation in the treatment protocol:\nSubjects with meningeal carcinomatosis.\n"
+    )
+
+    assert (inclusion.kind, exclusion.kind) == ("inclusion", "exclusion")
+    assert [item.text for item in exclusion.items] == ["Subjects with meningeal carcinomatosis."]

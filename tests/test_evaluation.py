@@ -233,8 +233,10 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # of one group, one stage named, parts listed or named alone, poor performance required)
         # reached 0.01 and 0.61.
         ("2026-12-05e", 0.02, 0.60),
-        # First look, nothing fixed from it yet: 0.13 hidden, 0.56 caught.
-        ("2026-12-05f", 0.14, 0.55),
+        # Tuned: first look 0.13 hidden, 0.56 caught; the general changes made from it (a treatment's
+        # setting, the stricter of two limits, a lower bar on the other performance scale, a heading
+        # running on into its lead) reached 0.01 and 0.55.
+        ("2026-12-05f", 0.02, 0.54),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

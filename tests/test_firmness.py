@@ -377,3 +377,27 @@ def test_an_inclusion_asking_for_poor_performance_is_tentative():
     assert result_for(text, health={"ecog": 1})["tier"] == CHECK_FIRST
     (plain,) = rules_of("Inclusion Criteria:\n* ECOG performance status 0-1\n")
     assert plain.firm
+
+
+def test_a_subtype_named_as_where_a_treatment_is_given_is_tentative():
+    for text in (
+        "Inclusion Criteria:\n* Prior treatment with each of the following:\n* Trastuzumab for Her-2 positive disease.\n",
+        "Inclusion Criteria:\n* Up to 2 lines of prior chemotherapy (including trastuzumab containing regimens in "
+        "Her-2 positive patients) for metastatic disease are allowed\n",
+    ):
+        assert any("a treatment's setting" in rule.doubts for rule in rules_of(text)), text
+    assert result_for(text, biomarkers={"her2": "zero"})["tier"] == CHECK_FIRST
+    (plain,) = rules_of("Inclusion Criteria:\n* HER2-positive metastatic breast cancer\n")
+    assert "a treatment's setting" not in plain.doubts
+
+
+def test_the_stricter_of_two_limits_on_one_number_is_tentative():
+    text = (
+        "Inclusion Criteria:\n* Age greater than or equal to 15 years and less than or equal to 70 years.\n"
+        "* Patients aged 15-17 years weigh greater than or equal to 50 kg.\n"
+    )
+    loose, strict = rules_of(text)
+
+    assert loose.firm and "another limit in the trial" in strict.doubts
+    assert result_for(text, age=46)["tier"] == CHECK_FIRST
+    assert result_for(text, age=75)["tier"] == NOT_A_FIT

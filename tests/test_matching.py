@@ -154,6 +154,17 @@ def test_performance_uses_the_trials_own_scale_and_maps_the_other():
     assert outcome(both, health={"karnofsky": 70}) == MET
     kps = Rule("inclusion", "KPS >= 70", (Constraint("ecog", "within", (("karnofsky", 70),)),))
     assert outcome(kps, health={"ecog": 1}) == MET and outcome(kps, health={"ecog": 3}) == NOT_MET
+    assert outcome(both, health={"ecog": 2}) == NOT_MET  # one bar written on both scales
+
+
+def test_a_lower_bar_offered_on_the_other_scale_is_another_way_in():
+    either = Rule(
+        "inclusion", "ECOG 0-1 or Karnofsky 60-100%", (Constraint("ecog", "within", (("ecog", 1), ("karnofsky", 60))),)
+    )
+    assert outcome(either, health={"ecog": 2}) == UNKNOWN  # ECOG 2 may be Karnofsky 60
+    assert outcome(either, health={"ecog": 3}) == NOT_MET
+    assert outcome(either, health={"karnofsky": 60}) == MET
+    assert outcome(either, health={"ecog": 1, "karnofsky": 50}) == NOT_MET  # a second answer still contradicts
 
 
 def test_prior_line_limits_count_from_the_treatment_answers():

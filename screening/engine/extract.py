@@ -630,7 +630,37 @@ def extract(text: str, lexicon: Lexicon) -> list[Rule]:
     """Every criterion of a trial's eligibility text as a rule, assessed or not."""
     rules = _doubt_self_contradictions(_carry_scope(_extract(text, lexicon)))
     rules = _doubt_lines_counted_from_adjuvant(_doubt_low_receptor_threshold(rules))
-    return _doubt_exclusions_of_usual_requirements(_doubt_triple_negative_beside_others(rules))
+    rules = _doubt_exclusions_of_usual_requirements(_doubt_triple_negative_beside_others(rules))
+    return _doubt_stricter_of_two_limits(rules)
+
+
+def _limits(constraint: Constraint) -> list[tuple[str, float]]:
+    """The bounds an age or performance reading sets, each with its direction; stricter is smaller."""
+    if constraint.concept == "age" and constraint.op in (">=", "<="):
+        return [(constraint.op, -constraint.value if constraint.op == ">=" else constraint.value)]
+    if constraint.concept == "ecog" and constraint.op == "within":
+        return [(scale, value if scale == "ecog" else -value) for scale, value in constraint.value]
+    return []
+
+
+def _doubt_stricter_of_two_limits(rules: list[Rule]) -> list[Rule]:
+    """Two different limits on one number in a trial's requirements ("Age 15 to 70", and "Patients
+    aged 15-17 years weigh at least 50 kg") cannot both be for everyone: the stricter may be for a
+    group the sentence names in a way the reading missed, so it is tentative."""
+    requiring = [rule for rule in rules if not rule.excludes and not rule.cohort and not rule.alternative]
+    loosest: dict[tuple[str, str], float] = {}
+    for rule in requiring:
+        for constraint in rule.constraints:
+            for direction, bound in _limits(constraint):
+                key = (constraint.concept, direction)
+                loosest[key] = max(loosest.get(key, bound), bound)
+    return [
+        replace(rule, doubts=(*rule.doubts, "another limit in the trial"))
+        if rule in requiring
+        and any(bound < loosest[(c.concept, direction)] for c in rule.constraints for direction, bound in _limits(c))
+        else rule
+        for rule in rules
+    ]
 
 
 def _usual_requirement(constraint: Constraint) -> bool:

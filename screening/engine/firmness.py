@@ -40,6 +40,8 @@ DOUBT_WORDS = {
     "a requirement of one group": "it is a requirement for one group of patients, which may not be yours",
     "one stage named": "it is about one stage of breast cancer, which may not be yours",
     "requires what trials rule out": "it asks for what trials usually rule out, so it may be misworded in the record",
+    "a treatment's setting": "it names the kind of cancer a treatment is given for, not one you must have",
+    "another limit in the trial": "the trial gives another limit elsewhere, so this one may be for one group",
 }
 
 
@@ -110,6 +112,14 @@ REQUIREMENT_OF = re.compile(
 # An early stage named as what the criterion is about ("Stages I, II and IIIA triple negative breast cancer").
 EARLY_STAGE_NAMED = re.compile(r"\b(?:early[\s-]?stage|early breast cancer|labc|stages?\s*(?:0|i{1,3}|[123])[abc]?\b)")
 LATE_STAGE_NAMED = re.compile(r"\b(?:stages?\s*(?:[\w,\s-]*\b)?(?:iv|4)\b|metasta\w*|advanced|recurren\w*)")
+# "Trastuzumab for HER2-positive disease", "regimens in HER2 positive patients": the subtype is
+# where a treatment is given, not what the trial asks of her.
+TREATMENT_SETTING = re.compile(
+    r"\b(?:therap\w*|treatments?|regimens?|agents?|drugs?|inhibitors?|chemotherapy|\w+mab|\w+nib|\w+lib)\b"
+    r"[^.;]{0,40}?\b(?:for|in)\s+(?:the\s+)?(?:patients?\s+with\s+)?"
+    r"(?:her-?2|erbb2|hr|er|pr|hormone[\s-]receptors?|estrogen[\s-]receptor|triple)[\w\s+/()-]{0,30}?"
+    r"\b(?:disease|patients|tumou?rs?|cancers?|setting|subjects|participants|women)\b"
+)
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
 PERMISSION_TAIL = re.compile(
@@ -241,6 +251,8 @@ def doubts(
         found.append("setting not stated")
     if concepts & STAGE_CONCEPTS and re.search(r"\bdefined (?:as|by)\b", bare):
         found.append("the trial's own definition")  # "locally advanced, defined as large T2 or T3-T4"
+    if concepts & TUMOUR_MARKERS and TREATMENT_SETTING.search(sentence.lower()):  # brackets too
+        found.append("a treatment's setting")
     subject = REQUIREMENT_OF.match(bare)
     if subject and GROUP.search(subject["subject"]):
         found.append("a requirement of one group")

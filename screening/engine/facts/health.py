@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from screening.engine.facts import register, yes_or_no
 from screening.engine.lexicon import Lexicon
-from screening.engine.logic import Truth, all_of, negate
+from screening.engine.logic import Truth, all_of, any_of, negate
 from screening.engine.profile import Profile
 from screening.engine.rules import Constraint
 
@@ -29,27 +29,36 @@ def karnofsky_to_ecog(score: int) -> int:
 def performance(profile: Profile, limits: dict[str, int]) -> Truth:
     """Is the patient's performance at least as good as the trial's limit (ECOG <= e, or Karnofsky >= k)?
 
-    Each scale the patient gave is read against the trial's own scale where it has one, and
-    through the usual correspondence otherwise; every reading must agree (so a second answer
-    can only add a contradiction, never remove one).
+    Each scale the patient gave is read against each scale the trial offers, its own directly and
+    the other through the usual correspondence; one offered scale she meets is enough ("ECOG 0-1
+    or Karnofsky 60-100%" lets in an ECOG 2 who may be Karnofsky 60). Every answer she gave must
+    agree (so a second answer can only add a contradiction, never remove one).
     """
     readings: list[Truth] = []
     ecog, karnofsky = profile.health.ecog, profile.health.karnofsky
     if ecog is not None:
+        ways_in: list[Truth] = []
         if "ecog" in limits:
-            readings.append(ecog <= limits["ecog"])
-        else:
+            ways_in.append(ecog <= limits["ecog"])
+        # The other scale counts only where it sets a lower bar than this one ("ECOG 0-1 (KPS >= 70)"
+        # is one bar written twice).
+        if "karnofsky" in limits and (
+            "ecog" not in limits or limits["karnofsky"] < ECOG_TO_KARNOFSKY[limits["ecog"]][0]
+        ):
             # Read across scales the correspondence is approximate: a grade whose band sits just
             # below the limit (ECOG 2 is Karnofsky 50-60, or 60-70 by other tables) is a question.
             low, high = ECOG_TO_KARNOFSKY[ecog]
             limit = limits["karnofsky"]
-            readings.append(True if low >= limit else (False if high + 10 < limit else None))
+            ways_in.append(True if low >= limit else (False if high + 10 < limit else None))
+        readings.append(any_of(ways_in))
     if karnofsky is not None:
+        ways_in = []
         if "karnofsky" in limits:
-            readings.append(karnofsky >= limits["karnofsky"])
-        else:
+            ways_in.append(karnofsky >= limits["karnofsky"])
+        if "ecog" in limits and ("karnofsky" not in limits or karnofsky_to_ecog(limits["karnofsky"]) < limits["ecog"]):
             grade = karnofsky_to_ecog(karnofsky)
-            readings.append(True if grade <= limits["ecog"] else (False if grade > limits["ecog"] + 1 else None))
+            ways_in.append(True if grade <= limits["ecog"] else (False if grade > limits["ecog"] + 1 else None))
+        readings.append(any_of(ways_in))
     return all_of(readings) if readings else None
 
 
