@@ -1,5 +1,6 @@
 """Patient and navigator in two browsers: she shares, the navigator finds her by code, overrules
-the engine with a reason and writes her a note; she sees both; she stops and the case is gone."""
+the engine with a reason and writes her a note; she sees both; she stops and the case is gone.
+And a navigator's whole round with the keyboard alone, at tablet width."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browser import csp_violations, serious_accessibility_problems, watch_csp
-from tests.navigation_helpers import first_with_tier
+from tests.navigation_helpers import first_with_tier, shared_shortlist
 from tests.questionnaire_answers import DETAILED
 from tests.test_questionnaire import answer_all
 
@@ -49,6 +50,7 @@ def test_a_shared_shortlist_is_worked_on_by_the_navigator_and_seen_by_the_patien
     navigator.get_by_label("Password", exact=True).fill(PASSPHRASE)
     navigator.get_by_role("button", name="Sign in").click()
     navigator.get_by_role("heading", name="Navigator workspace").wait_for()
+    assert serious_accessibility_problems(navigator) == []
     navigator.get_by_label("Share code or nickname").fill(code.lower().replace("-", ""))
     navigator.get_by_role("button", name="Find").click()
     navigator.get_by_role("link", name=code).click()
@@ -85,3 +87,116 @@ def test_a_shared_shortlist_is_worked_on_by_the_navigator_and_seen_by_the_patien
     assert csp_violations(navigator, their_violations) == []
     her.close()
     theirs.close()
+
+
+# Whether the focused element shows that it has the focus: an outline or a shadow. USWDS hides a
+# checkbox's own box and draws the ring on its label's ::before.
+FOCUS_IS_VISIBLE = """() => {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body) return false;
+  const [target, pseudo] = focused.matches(".usa-checkbox__input") ? [focused.labels[0], "::before"] : [focused, null];
+  const style = getComputedStyle(target, pseudo);
+  const outlined = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  return outlined || (style.boxShadow && style.boxShadow !== "none");
+}"""
+
+
+def tab_to(page, what: str, matches: str, limit: int = 400) -> None:
+    """Press Tab until the focused element (`el`) matches, as someone with a keyboard alone would;
+    the focus must show wherever it lands on the way there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return Boolean({matches}); }}"):
+            assert page.evaluate(FOCUS_IS_VISIBLE), f"the focus on {what} cannot be seen"
+            return
+    raise AssertionError(f"Tab never reached {what}")
+
+
+def focused_id(page) -> str:
+    return page.evaluate("() => document.activeElement.id")
+
+
+def test_a_navigator_works_a_case_with_the_keyboard_alone_at_tablet_width(browser, live_server):
+    call_command("load_lexicon", stdout=io.StringIO())
+    call_command("load_demo_catalogue", stdout=io.StringIO())
+    her = Client()
+    token, share = shared_shortlist(her, nickname="Dee")
+    her.post(f"/s/{token}/about-you/", {"age": "61", "sex": "female"})  # a change for "What changed"
+    her.get(f"/s/{token}/shortlist/")  # her next look screens her list again
+    nct_id = first_with_tier(token, "check_first")
+    User.objects.create_user("akim", password=PASSPHRASE, first_name="Ana").groups.add(
+        Group.objects.get(name="navigator")
+    )
+
+    context = browser.new_context(viewport={"width": 800, "height": 1000})
+    violations = watch_csp(context)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/navigate/")
+    page.get_by_label("User name").fill("akim")
+    page.get_by_label("Password", exact=True).fill(PASSPHRASE)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Navigator workspace").wait_for()
+
+    # The queue: search by code, then open her case.
+    tab_to(page, "the search field", "el.id === 'id_q'")
+    page.keyboard.type(share.grouped_code.lower())
+    page.keyboard.press("Enter")
+    page.get_by_text("1 shared shortlist.").wait_for()
+    assert serious_accessibility_problems(page) == []
+    tab_to(page, "the link to her case", f"el.textContent.trim() === '{share.grouped_code}'")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=re.compile(f"Shared shortlist {share.grouped_code}")).wait_for()
+    changes = page.locator("#changes")
+    assert changes.get_by_text("How old are you?").is_visible()
+    assert serious_accessibility_problems(page) == []
+
+    # What changed: read, then marked reviewed; the focus goes to the section's heading.
+    tab_to(page, "Mark these changes as reviewed", "el.id === 'mark-reviewed'")
+    page.keyboard.press("Enter")
+    changes.get_by_text("Marked as reviewed.").wait_for()
+    assert focused_id(page) == "changes-heading"
+
+    # A decision: chosen by typing in the list, with its reason, saved; the focus stays on Save.
+    tab_to(page, "the decision on a trial", f"el.id === 'id_decision-status-{nct_id}'")
+    page.keyboard.type("Not suitable")
+    tab_to(page, "its reason", f"el.id === 'id_decision-reason-{nct_id}'")
+    page.keyboard.type("Her platelets are too low for this trial.")
+    tab_to(page, "Save decision", f"el.id === 'save-decision-{nct_id}'")
+    page.keyboard.press("Enter")
+    card = page.locator(f"#trial-{nct_id}")
+    card.get_by_text("Decision saved.").wait_for()
+    assert card.get_by_text("Decision: Not suitable").is_visible()
+    assert focused_id(page) == f"save-decision-{nct_id}"
+
+    # A note for her on the same trial, ticked with Space.
+    tab_to(page, "the note on the trial", f"el.id === 'id_note-{nct_id}-text'")
+    page.keyboard.type("I will ask your oncologist about your platelets.")
+    tab_to(page, "the box that lets her read it", f"el.id === 'id_note-{nct_id}-visible_to_patient'")
+    page.keyboard.press("Space")
+    tab_to(page, "Add note", "el.textContent.trim().startsWith('Add note') && el.closest('#notes-" + nct_id + "')")
+    page.keyboard.press("Enter")
+    notes = page.locator(f"#notes-{nct_id}")
+    notes.get_by_text("I will ask your oncologist about your platelets.").wait_for()
+    assert notes.get_by_text("For the patient").is_visible()
+
+    # Closed, then deleted early after the confirmation page.
+    tab_to(page, "the case status", "el.id === 'id_status'")
+    page.keyboard.type("Closed")
+    tab_to(page, "Save status", "el.textContent.trim() === 'Save status'")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Delete this case now").wait_for()
+    tab_to(page, "Delete this case now", "el.textContent.trim() === 'Delete this case now'")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name=re.compile(f"Delete case {share.grouped_code}")).wait_for()
+    assert serious_accessibility_problems(page) == []
+    tab_to(
+        page,
+        "the button that deletes it",
+        "el.tagName === 'BUTTON' && el.textContent.trim() === 'Delete this case now'",
+    )
+    page.keyboard.press("Enter")
+    page.get_by_text(f"Case {share.grouped_code} is deleted").wait_for()
+    assert serious_accessibility_problems(page) == []
+
+    assert csp_violations(page, violations) == []
+    context.close()

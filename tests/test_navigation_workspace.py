@@ -36,6 +36,9 @@ def navigator_urls(share, nct_id: str) -> list[tuple[str, str]]:
         ("post", f"/navigate/{code}/trials/{nct_id}/decision/"),
         ("post", f"/navigate/{code}/notes/"),
         ("post", f"/navigate/{code}/status/"),
+        ("post", f"/navigate/{code}/reviewed/"),
+        ("get", f"/navigate/{code}/delete/"),
+        ("post", f"/navigate/{code}/delete/"),
     ]
 
 
@@ -127,8 +130,9 @@ def test_raising_a_trial_the_engine_ruled_out_without_a_reason_is_refused_beside
     page = response.content.decode()
     assert response.status_code == 200 and not Decision.objects.exists()
     assert "overrules the engine, which found the trial probably not a fit" in page
-    error_at = page.index('id="id_decision-reason-error"')
-    assert page.index('for="id_decision-reason"') < error_at < page.index('name="decision-reason"')
+    # Ids of the trial's own (one decision form per card): its label names its own field.
+    error_at = page.index(f'id="id_decision-reason-{nct_id}-error"')
+    assert page.index(f'for="id_decision-reason-{nct_id}"') < error_at < page.index('name="decision-reason"')
     assert '<option value="checking_with_site" selected>' in page
 
     htmx = navigator.post(url, {"decision-status": "enrolled", "decision-reason": ""}, HTTP_HX_REQUEST="true")

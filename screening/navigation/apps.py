@@ -14,8 +14,9 @@ class NavigationConfig(AppConfig):
         from screening.navigation.models import Contact, Decision, Note, Share
 
         # Her nickname and how to reach her are left out of the log: the log outlives her answers
-        # (the purge deletes the share, not the entries), and it must not keep who she is.
-        auditlog.register(Share, exclude_fields=["nickname", "contact"])
+        # (the purge deletes the share, not the entries), and it must not keep who she is. Nor what a
+        # review saw of her answers and shortlist: the log keeps who marked it and when.
+        auditlog.register(Share, exclude_fields=["nickname", "contact", "reviewed_results", "reviewed_answers"])
         auditlog.register(Decision)
         # A note's words may name her too; the log keeps who wrote which note, when, and for whom.
         auditlog.register(Note, exclude_fields=["text"])

@@ -1,13 +1,15 @@
 """A patient's shortlist shared with care navigators, their decisions per trial, and their notes.
 
 A share hangs off her Screening and goes with it: the purge that deletes her answers when the
-retention period ends deletes the share, its decisions and its notes too.
+retention period ends deletes the share, its decisions and its notes too. A navigator may delete a
+closed case sooner (Share.delete_early); her answers stay.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -17,6 +19,9 @@ from django.utils import timezone
 
 from screening.engine.match import CHECK_FIRST, NOT_A_FIT, WORTH_DISCUSSING
 from screening.models import Screening
+
+if TYPE_CHECKING:
+    from screening.navigation.changes import Seen
 
 # Read out on the phone: no 0/O, 1/I/L, which sound or look alike. 31**8 codes, about 8.5e11,
 # against rate-limited lookups.
@@ -44,6 +49,10 @@ class CaseStatus(models.TextChoices):
     WAITING_PATIENT = "waiting_patient", "Waiting for the patient"
     WAITING_SITE = "waiting_site", "Waiting for a site"
     CLOSED = "closed", "Closed"
+
+
+class CaseStillOpen(Exception):
+    pass
 
 
 class ShareQuerySet(models.QuerySet["Share"]):
@@ -77,6 +86,21 @@ class Share(models.Model):
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.NEW)
     created_at = models.DateTimeField(db_default=Now())
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # What a navigator last reviewed (first, what she shared): her shortlist in brief,
+    # {nct_id: {"tier", "title", "status"}}, and her answers as saved. The case page shows what
+    # changed since (screening.navigation.changes). The audit log keeps when and by whom, never these.
+    reviewed_results = models.JSONField(null=True, blank=True, editable=False)
+    reviewed_answers = models.JSONField(null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="navigation_reviews",
+        help_text="Empty for what she shared, or when the navigator's account is gone.",
+    )
 
     objects = ShareQuerySet.as_manager()
 
@@ -91,6 +115,12 @@ class Share(models.Model):
             ),
             models.CheckConstraint(condition=Q(code__regex=CODE_REGEX), name="share_code_format"),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="share_status_valid"),
+            # A review is what was seen, whole: both halves and when, or none (a share made before there were reviews).
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True, reviewed_results__isnull=True, reviewed_answers__isnull=True)
+                | Q(reviewed_at__isnull=False, reviewed_results__isnull=False, reviewed_answers__isnull=False),
+                name="share_review_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,16 +135,36 @@ class Share(models.Model):
     def is_active(self) -> bool:
         return self.stopped_at is None and self.screening.expires_at > timezone.now()
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
+
     @classmethod
-    def begin(cls, screening: Screening, *, nickname: str = "", contact: str = "") -> Share:
-        """Her active share: the one she has, or a new one with a fresh code."""
+    def begin(cls, screening: Screening, *, nickname: str = "", contact: str = "", seen: Seen | None = None) -> Share:
+        """Her active share: the one she has, or a new one with a fresh code.
+
+        `seen` is her shortlist and answers as she shares them: what navigators see changes against
+        until one of them marks the case reviewed.
+        """
         existing = cls.objects.filter(screening=screening, stopped_at__isnull=True).first()
         if existing:
             return existing
+        review = {}
+        if seen:
+            # The same moment for both: a review made when she shared is known by it (changes.Changes.shared).
+            now = timezone.now()
+            review = {
+                "reviewed_results": seen.results,
+                "reviewed_answers": seen.answers,
+                "reviewed_at": now,
+                "created_at": now,
+            }
         for _ in range(5):
             try:
                 with transaction.atomic():
-                    return cls.objects.create(screening=screening, code=new_code(), nickname=nickname, contact=contact)
+                    return cls.objects.create(
+                        screening=screening, code=new_code(), nickname=nickname, contact=contact, **review
+                    )
             except IntegrityError:
                 # A code already given (one in 8.5e11), or a second click that shared first.
                 existing = cls.objects.filter(screening=screening, stopped_at__isnull=True).first()
@@ -126,6 +176,24 @@ class Share(models.Model):
         if self.stopped_at is None:
             self.stopped_at = timezone.now()
             self.save(update_fields=["stopped_at"])
+
+    def mark_reviewed(self, seen: Seen, *, navigator) -> None:
+        """What changed is now what the navigator has seen: later changes are counted from here."""
+        self.reviewed_results, self.reviewed_answers = seen.results, seen.answers
+        self.reviewed_at, self.reviewed_by = timezone.now(), navigator
+        # save(): the audit log hears who marked it and when (the snapshot itself is kept out of it).
+        self.save(update_fields=["reviewed_results", "reviewed_answers", "reviewed_at", "reviewed_by"])
+
+    def delete_early(self) -> None:
+        """A closed case, deleted before her retention period ends: its decisions, notes and contacts
+        go with it (the database cascades); her screening stays hers. Each deletion is audited, with the
+        signed-in navigator, like any other change."""
+        with transaction.atomic():
+            # Read again under a lock: another navigator may have reopened the case meanwhile.
+            status = Share.objects.select_for_update().filter(pk=self.pk).values_list("status", flat=True).first()
+            if status != CaseStatus.CLOSED:
+                raise CaseStillOpen("Only a closed case can be deleted early.")
+            self.delete()
 
     def set_status(self, status: str) -> None:
         if status != self.status:

@@ -15,4 +15,6 @@ urlpatterns = [
     path("navigate/<str:code>/trials/<str:nct_id>/contacts/", views.log_contact, name="log-contact"),
     path("navigate/<str:code>/notes/", views.add_note, name="add-note"),
     path("navigate/<str:code>/status/", views.set_status, name="set-status"),
+    path("navigate/<str:code>/reviewed/", views.mark_reviewed, name="mark-reviewed"),
+    path("navigate/<str:code>/delete/", views.delete_case, name="delete-case"),
 ]

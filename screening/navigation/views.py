@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditlog.signals import accessed
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,8 +24,9 @@ from django_ratelimit.decorators import ratelimit
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.limits import rate
 from screening.models import Trial
+from screening.navigation.changes import Changes, changes_since, explain, has_unreviewed_changes, seen_now
 from screening.navigation.forms import CaseStatusForm, ContactForm, DecisionForm, NoteForm, QueueFilterForm, ShareForm
-from screening.navigation.models import Share
+from screening.navigation.models import CaseStillOpen, Share
 from screening.questionnaire import steps_for
 from screening.questionnaire_views import answered_lines, build_form, first_by_reason, profile_of, screening_for
 from screening.screening import screen_profile, stored_shortlist
@@ -45,7 +47,9 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and active is None:
         form = ShareForm(request.POST)
         if form.is_valid():
-            Share.begin(screening, **form.cleaned_data)
+            # What she shares now is what navigators see changes against, until one marks a review.
+            seen = seen_now(screening, stored_shortlist(screening, profile_of(screening)))
+            Share.begin(screening, **form.cleaned_data, seen=seen)
             # After a post, a page of its own: a reload must not share again.
             return redirect("navigation:share", token=token)
     stopped = active is None and screening.shares.exists()
@@ -72,7 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     form.is_valid()
     chosen = {name: form.cleaned_data.get(name) or "" for name in form.fields}
-    shares = Share.objects.active()
+    shares = Share.objects.active().select_related("screening", "reviewed_by")
     if chosen["status"]:
         shares = shares.filter(status=chosen["status"])
     shares = shares.search(chosen["q"])
@@ -80,6 +84,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     page = Paginator(shares, 50).get_page(request.GET.get("page"))
+    for item in page:
+        # Her stored shortlist, screened again here only if a sync or her answers made it stale.
+        item.unreviewed = has_unreviewed_changes(item)
     return TemplateResponse(request, template, {"form": form, "page": page})
 
 
@@ -113,10 +120,31 @@ def engine_tier(briefs: list[dict[str, Any]], nct_id: str) -> str:
     raise Http404("This trial is not on her shortlist.")
 
 
-def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: dict | None = None) -> dict[str, Any]:
+def card_url(found: Share, briefs: list[dict[str, Any]], nct_id: str, tier: str) -> str:
+    """A trial's card on the case page: in its tier's list, on the page of it that holds the card."""
+    same_tier = [b["nct_id"] for b in briefs if b["tier"] == tier]
+    page = same_tier.index(nct_id) // PAGE_SIZE + 1 if nct_id in same_tier else 1
+    query = f"?tier={tier}" + (f"&page={page}" if page > 1 else "")
+    return reverse("navigation:case", args=[found.code]) + query + f"#trial-{nct_id}"
+
+
+def explained_changes(found: Share, briefs: list[dict[str, Any]]) -> Changes | None:
+    changes = changes_since(found, briefs)
+    if changes is None or not changes.any:
+        return changes
+    explain(changes, found.screening)
+    for change in changes.new_fits + changes.moved:
+        change.card = card_url(found, briefs, change.nct_id, change.after)
+    return changes
+
+
+def case_context(
+    request: HttpRequest, found: Share, *, only: str = "", bound: dict | None = None, stale: bool = False
+) -> dict[str, Any]:
     """The case page: her answers, her shortlist by tier with the engine's reasons, and the navigators' work.
 
-    `only` shows one trial (the one whose form came back with a message); `bound` holds forms as posted.
+    `only` shows one trial (the one whose form came back with a message); `bound` holds forms as posted;
+    `stale` says that marking changes reviewed was refused because others came meanwhile.
     """
     bound = bound or {}
     screening = found.screening
@@ -151,7 +179,7 @@ def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: d
         result["tier_words"] = TIER_WORDS[result["tier"]]
         result["decision"] = decisions.get(nct_id)
         result["decision_form"] = bound.get(("decision", nct_id)) or decision_form(
-            result["tier"], decisions.get(nct_id)
+            nct_id, result["tier"], decisions.get(nct_id)
         )
         result["notes"] = notes.get(nct_id, [])
         result["note_form"] = bound.get(("note", nct_id)) or NoteForm(prefix=f"note-{nct_id}")
@@ -184,12 +212,15 @@ def case_context(request: HttpRequest, found: Share, *, only: str = "", bound: d
         "note_form": bound.get(("note", "")) or NoteForm(prefix="note"),
         "status_form": bound.get("status") or CaseStatusForm(initial={"status": found.status}),
         "catalogue": document["catalogue"],
+        "changes": explained_changes(found, briefs),
+        "stale": stale,
     }
 
 
-def decision_form(tier: str, decision=None, data=None) -> DecisionForm:
+def decision_form(nct_id: str, tier: str, decision=None, data=None) -> DecisionForm:
     initial = {"status": decision.status, "reason": decision.reason} if decision else {}
-    return DecisionForm(data, engine_tier=tier, initial=initial, prefix="decision")
+    # One form per trial card on a page: each with ids of its own, so each label names its own field.
+    return DecisionForm(data, engine_tier=tier, initial=initial, prefix="decision", auto_id=f"id_%s-{nct_id}")
 
 
 @require_safe
@@ -208,7 +239,7 @@ def case(request: HttpRequest, code: str) -> HttpResponse:
 def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
     found = open_share(code)
     tier = engine_tier(shortlist_of(found), nct_id)
-    form = decision_form(tier, data=request.POST)
+    form = decision_form(nct_id, tier, data=request.POST)
     saved = form.is_valid()
     if saved:
         decision = found.decide(
@@ -220,7 +251,7 @@ def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
         )
         if not request.htmx:
             return redirect(case_url(found, f"trial-{nct_id}", request.POST.get("tier", "")))
-        form = decision_form(tier, decision)
+        form = decision_form(nct_id, tier, decision)
     else:
         decision = found.decisions.filter(nct_id=nct_id).first()
     if request.htmx:
@@ -289,3 +320,56 @@ def set_status(request: HttpRequest, code: str) -> HttpResponse:
         found.set_status(form.cleaned_data["status"])
         return redirect(case_url(found, "case-status"))
     return TemplateResponse(request, "navigation/case.html", case_context(request, found, bound={"status": form}))
+
+
+@require_POST
+@navigator_required
+@lookup_limited
+def mark_reviewed(request: HttpRequest, code: str) -> HttpResponse:
+    found = open_share(code)
+    briefs = shortlist_of(found)
+    changes = changes_since(found, briefs)
+    # Nothing left to mark: another navigator marked them meanwhile, or she changed an answer back.
+    nothing_left = changes is not None and not changes.any
+    # Only what the navigator read: if other changes came while the page was open, show them first.
+    stale = not nothing_left and request.POST.get("seen", "") != (changes.fingerprint if changes else "")
+    marked = not (stale or nothing_left)
+    if marked:
+        found.mark_reviewed(seen_now(found.screening, briefs), navigator=request.user)
+    if request.htmx:
+        context = {"share": found, "changes": explained_changes(found, briefs), "stale": stale, "marked": marked}
+        return TemplateResponse(request, "navigation/case.html#changes", context)
+    if not stale:
+        return redirect(case_url(found, "changes"))
+    return TemplateResponse(request, "navigation/case.html", case_context(request, found, stale=True))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@navigator_required
+@lookup_limited
+def delete_case(request: HttpRequest, code: str) -> HttpResponse:
+    """Deleting a closed case before her retention period ends, after a confirmation page."""
+    found = open_share(code)
+    if request.method == "POST":
+        try:
+            found.delete_early()
+        except CaseStillOpen:
+            found.refresh_from_db()
+        else:
+            messages.success(
+                request,
+                f"Case {found.grouped_code} is deleted, with its decisions, notes and site contacts. "
+                "Her answers and shortlist stay hers.",
+            )
+            return redirect("navigation:queue")
+    context = {
+        "share": found,
+        "refused": request.method == "POST",
+        "counts": {
+            "decisions": found.decisions.count(),
+            "notes": found.notes.count(),
+            "contacts": found.contacts.count(),
+        },
+    }
+    # 409 for a post refused because the case is open: nothing is wrong with the request, only the case's state.
+    return TemplateResponse(request, "navigation/delete.html", context, status=409 if context["refused"] else 200)
