@@ -240,7 +240,14 @@ def _continues(previous: str, body: str, indent: int) -> bool:
     return (
         bool(re.search(r"[,;(\-/]$|\b(?:and|or|of|with|to|the|a|an|in|for|unless|except|than)$", previous))
         or body[:1].islower()
+        or _broken_number(previous, body)
     )
+
+
+def _broken_number(previous: str, body: str) -> bool:
+    """ "ECOG: 0", then "1;" after a blank line: a range or list of numbers broken over lines in the
+    record. A bare number is never a criterion of its own."""
+    return bool(re.search(r"\d\s*$", previous) and re.fullmatch(r"\d{1,3}\s*[;.,]?", body.strip()))
 
 
 # A mark of an enumeration written inside one item: "1.", "2)", "(a)", "ii.".
@@ -356,7 +363,10 @@ def parse(text: str) -> list[Section]:
                 # "DISEASE CHARACTERISTICS:" in older records groups criteria; it is not one.
                 stack, last_item, plain_lead, under = [], None, None, ""
                 continue
-            if last_item is not None and not blank_since_item and _continues(last_item.text, body, indent):
+            if last_item is not None and (
+                _broken_number(last_item.text, body)
+                or (not blank_since_item and _continues(last_item.text, body, indent))
+            ):
                 last_item.text = f"{last_item.text} {body}"
                 last_item.end = body_end
                 continue

@@ -261,3 +261,14 @@ def test_a_heading_that_runs_on_into_a_long_lead_still_opens_its_section():
 
     assert (inclusion.kind, exclusion.kind) == ("inclusion", "exclusion")
     assert [item.text for item in exclusion.items] == ["Subjects with meningeal carcinomatosis."]
+
+
+def test_a_range_of_numbers_broken_over_lines_is_one_criterion():
+    (section,) = parse(
+        "Inclusion Criteria:\nECOG(Eastern Cooperative Oncology Group): 0 \n\n 1; \n\nLife expectancy > 3 months\n"
+    )
+
+    assert [item.text.strip() for item in section.items] == [
+        "ECOG(Eastern Cooperative Oncology Group): 0 1;",
+        "Life expectancy > 3 months",
+    ]

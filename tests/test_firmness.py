@@ -401,3 +401,10 @@ def test_the_stricter_of_two_limits_on_one_number_is_tentative():
     assert loose.firm and "another limit in the trial" in strict.doubts
     assert result_for(text, age=46)["tier"] == CHECK_FIRST
     assert result_for(text, age=75)["tier"] == NOT_A_FIT
+
+
+def test_a_performance_range_whose_dash_the_record_lost_is_read_whole():
+    (rule,) = rules_of("Inclusion Criteria:\nECOG(Eastern Cooperative Oncology Group): 0 \n\n 1; \n")
+
+    assert dict(rule.constraints[0].value) == {"ecog": 1}
+    assert result_for("Inclusion Criteria:\nECOG: 0 \n\n 1;\n", health={"ecog": 1})["tier"] != NOT_A_FIT

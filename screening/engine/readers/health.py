@@ -28,7 +28,8 @@ def _scale_limit(window: str, top: int) -> tuple[str, int] | None:
         return (">=" if upward else "<="), int(open_ended[1])
     comparator = re.search(r"(<=|>=|<|>|=)\s*(\d{1,3})\s*%?", window)
     listed = re.search(
-        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|&|,)\s*(\d{1,3})"
+        # "0 1;" at the end: a list whose separator the record lost (a broken line rejoined).
+        r"(?:of |score of |status of |: |is |\()?\s*(\d{1,3})\s*%?\s*(?:-|to|or|and|&|,|\s(?=\s*\d{1,3}\s*[;.]?\s*$))\s*(\d{1,3})"
         r"(?:\s*(?:,\s*(?:or|and|&)?|or|and|&)\s*(\d{1,3}))?(?:\s*(?:,\s*(?:or|and|&)?|or|and|&)\s*(\d{1,3}))?",
         window,
     )
