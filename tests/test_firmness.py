@@ -408,3 +408,13 @@ def test_a_performance_range_whose_dash_the_record_lost_is_read_whole():
 
     assert dict(rule.constraints[0].value) == {"ecog": 1}
     assert result_for("Inclusion Criteria:\nECOG: 0 \n\n 1;\n", health={"ecog": 1})["tier"] != NOT_A_FIT
+
+
+def test_one_receptor_named_both_negative_and_positive_is_a_range_of_levels_not_one_status():
+    text = "Inclusion Criteria:\n* PR-negative or low-PR positive (≤ 10% by IHC)\n"
+    (rule,) = rules_of(text)
+
+    assert "alternatives" in rule.doubts
+    assert result_for(text, biomarkers={"pr": "negative"})["tier"] == CHECK_FIRST
+    (two,) = rules_of("Inclusion Criteria:\n* ER-positive and PR-negative breast cancer\n")
+    assert two.firm

@@ -120,6 +120,11 @@ TREATMENT_SETTING = re.compile(
     r"(?:her-?2|erbb2|hr|er|pr|hormone[\s-]receptors?|estrogen[\s-]receptor|triple)[\w\s+/()-]{0,30}?"
     r"\b(?:disease|patients|tumou?rs?|cancers?|setting|subjects|participants|women)\b"
 )
+# "PR-negative or low-PR positive (<= 10%)": one receptor named both ways is a range of levels,
+# not one status.
+RECEPTOR_STATUS = re.compile(
+    r"\b(?:low[\s-])?(?P<receptor>er|pr|hr|estrogen|oestrogen|progesterone|hormone)\b[\w\s()-]{0,18}?\b(?P<status>positive|negative)\b"
+)
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
 PERMISSION_TAIL = re.compile(
@@ -208,6 +213,16 @@ def therapy_history_doubt(
     return ()
 
 
+def _receptor_named_both_ways(text: str) -> bool:
+    statuses: dict[str, set[str]] = {}
+    for found in RECEPTOR_STATUS.finditer(text):
+        receptor = {"estrogen": "er", "oestrogen": "er", "progesterone": "pr", "hormone": "hr"}.get(
+            found["receptor"], found["receptor"]
+        )
+        statuses.setdefault(receptor, set()).add(found["status"])
+    return any(len(both) == 2 for both in statuses.values())
+
+
 def doubts(
     sentence: str, item_text: str, lead: str, constraints: tuple[Constraint, ...] | list[Constraint], negated: bool
 ) -> tuple[str, ...]:
@@ -251,6 +266,8 @@ def doubts(
         found.append("setting not stated")
     if concepts & STAGE_CONCEPTS and re.search(r"\bdefined (?:as|by)\b", bare):
         found.append("the trial's own definition")  # "locally advanced, defined as large T2 or T3-T4"
+    if "hormone_receptor" in concepts and _receptor_named_both_ways(bare):
+        found.append("alternatives")
     if concepts & TUMOUR_MARKERS and TREATMENT_SETTING.search(sentence.lower()):  # brackets too
         found.append("a treatment's setting")
     subject = REQUIREMENT_OF.match(bare)
