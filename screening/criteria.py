@@ -131,7 +131,8 @@ def _heading_kind(line: str) -> str | None:
 
 _SUBHEADING = re.compile(r"^[A-Z][A-Z0-9 /,&()\-]{3,60}:$")
 _SCOPE = re.compile(
-    r"\((?:for |in )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)s?\s+[\w\-/]+(?:\s*(?:and|or|&|,)\s*[\w\-/]+)*)(?:\s+only)?\)\s*\.?$",
+    # "(phase II portion)", "(Patients in Cohorts A and A1)": whom a closing bracket says the item is for.
+    r"\((?:for |in |(?:patients?|participants?|subjects?) (?:in|of|enrolled in) )?(?:the )?(?P<scope>(?:phase|part|cohort|arm|module|(?:treatment )?group)s?\s+[\w\-/]+(?:\s*(?:and|or|&|,)\s*[\w\-/]+)*)(?:\s+(?:portion|part|only|cohorts?|arms?))*\)\s*\.?$",
     re.IGNORECASE,
 )
 # A short label naming a part of the trial, however worded: "Phase 2a Cohort A:", "Monotherapy

@@ -272,3 +272,12 @@ def test_a_range_of_numbers_broken_over_lines_is_one_criterion():
         "ECOG(Eastern Cooperative Oncology Group): 0 1;",
         "Life expectancy > 3 months",
     ]
+
+
+def test_a_closing_bracket_naming_the_part_or_the_patients_it_is_for_scopes_its_item():
+    (section,) = parse(
+        "Exclusion Criteria:\n* Prior chemotherapy for metastatic breast cancer (phase II portion)\n"
+        "* Known deleterious germline mutation of BRCA1/2 (Patients in Cohorts A and A1)\n"
+    )
+
+    assert [item.cohort for item in section.items] == ["phase II", "Cohorts A and A1"]

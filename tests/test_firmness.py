@@ -418,3 +418,14 @@ def test_one_receptor_named_both_negative_and_positive_is_a_range_of_levels_not_
     assert result_for(text, biomarkers={"pr": "negative"})["tier"] == CHECK_FIRST
     (two,) = rules_of("Inclusion Criteria:\n* ER-positive and PR-negative breast cancer\n")
     assert two.firm
+
+
+def test_a_spelled_out_receptor_with_a_suspended_hyphen_is_positive_and_a_requirement_of_that_group():
+    text = (
+        "Inclusion Criteria:\n* Estrogen receptor- and/or progesterone receptor-positive disease must have progressed "
+        "on 1 hormonal therapy\n"
+    )
+    (rule,) = rules_of(text)
+
+    assert ("hormone_receptor", "positive") in [(c.concept, c.value) for c in rule.constraints]
+    assert "a requirement of one group" in rule.doubts

@@ -72,7 +72,8 @@ _GLUED_NUMBER = re.compile(r"\b(within|than|least|over|after|for)(?=\d)")
 _SPELLED_SIGN = re.compile(r"([<>])\s*or\s*=")
 _TILDE_RANGE = re.compile(r"(?<=\d)\s*[~～]\s*(?=\d)")
 _SUSPENDED_HYPHEN = re.compile(
-    r"\b([a-z][a-z0-9]{1,4})-\s+(and/or|and|or)\s+([a-z][a-z0-9]{1,4})-(positive|negative)\b"
+    # ... or spelled out: "estrogen receptor- and/or progesterone receptor-positive".
+    r"\b([a-z][a-z0-9]{1,4}|(?:[a-z]+\s){0,2}receptors?)-\s+(and/or|and|or)\s+((?:[a-z]+\s){0,2}[a-z][a-z0-9]*)-(positive|negative)\b"
 )
 _LOST_SIGN = re.compile(r"(?<=[a-z%)]) {2,}(?=\d)")
 _SPACES = re.compile(r"\s+")

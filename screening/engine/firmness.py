@@ -100,7 +100,7 @@ STEROID_NEED = re.compile(
 # menopausal status, brain metastases. Metastatic or advanced disease is the trial's own population.
 GROUP = re.compile(
     r"\b(?:early[\s-]?stage|early breast|stages?\s*(?:0|i{1,3}|[123])[abc]?\b(?![^.;]*\b(?:iv|4)\b)|locally advanced|labc|operable"
-    r"|triple[\s-]?negative|tnbc|her2[\s-]?(?:positive|negative|low|\+|-|0)|(?:er|pr|hr|hormone[\s-]receptor)[\s-]?(?:positive|negative|\+|-)"
+    r"|triple[\s-]?negative|tnbc|her2[\s-]?(?:positive|negative|low|\+|-|0)|(?:er|pr|hr|(?:hormone|estrogen|oestrogen|progesterone)[\s-]receptors?)[\s-]?(?:positive|negative|\+|-)"
     r"|pre-?menopausal|post-?menopausal|brain metasta\w*|cns metasta\w*|bone[\s-]only)"
 )
 # "Early stage breast cancer (stages I, IIA) must be ER positive", "Patients with TNBC must have ...":
