@@ -43,6 +43,7 @@ from screening.questionnaire import (
     steps_for,
 )
 from screening.screening import patient_trials, screen_profile, stored_shortlist
+from screening.sheet_pdf import write_pdf
 
 PAGE_SIZE = 20
 
@@ -459,12 +460,9 @@ def sheet(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    from weasyprint import HTML  # imported here: it is heavy and only this page needs it
-
     screening = screening_for(token)
     html = render_to_string("screening/sheet_pdf.html", {**sheet_context(screening, token), "for_pdf": True}, request)
-    pdf = HTML(string=html).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(write_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="trialscreen-discussion-sheet.pdf"'
     return response
 
