@@ -429,3 +429,15 @@ def test_a_spelled_out_receptor_with_a_suspended_hyphen_is_positive_and_a_requir
 
     assert ("hormone_receptor", "positive") in [(c.concept, c.value) for c in rule.constraints]
     assert "a requirement of one group" in rule.doubts
+
+
+def test_a_lead_saying_what_to_be_included_takes_states_requirements_not_permissions():
+    text = (
+        "Inclusion Criteria:\nTo be included in this study, you must meet the following criteria:\n"
+        "Metastatic breast cancer confirmed by biopsy\nAge 18 years or older\n"
+    )
+    rules = rules_of(text)
+
+    assert rules and not any(rule.alternative for rule in rules)
+    early = {"stage": "II", "metastatic": False, "unresectable_locally_advanced": False}
+    assert result_for(text, cancer=early)["tier"] == NOT_A_FIT

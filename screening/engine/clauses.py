@@ -109,7 +109,8 @@ NEGATED_START = re.compile(
     r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
 PERMISSION = re.compile(
-    r"\b(?:(?:are|is|will be|may be|would be|remain|be|considered)\s+(?:also\s+)?(?:eligible(?! for (?:standard|treatment|therapy|systemic|surgery|resection|curative|endocrine|chemo\w*|her2))|allowed|permitted|included|acceptable)"
+    # "To be included in this study, you must meet ..." states a purpose, not a permission.
+    r"\b(?:(?:are|is|will be|may be|would be|remain|(?<!\bto )be|considered)\s+(?:also\s+)?(?:eligible(?! for (?:standard|treatment|therapy|systemic|surgery|resection|curative|endocrine|chemo\w*|her2))|allowed|permitted|included|acceptable)"
     r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
     r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
