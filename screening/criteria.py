@@ -196,7 +196,22 @@ def group_label(body: str) -> str:
 
 
 def _names_part_or_cancer(words: str) -> bool:
-    return bool(_TRIAL_PART.search(words) or (len(words.split()) <= 5 and _GROUP_DISEASE.match(words)))
+    split = words.split()
+    # "NSCLC first line", "Gastric cancer, second line": a cancer named first, then its setting
+    # (a named one: "Cancer treatment and type criteria" names none).
+    prefixes = (" ".join(split[:n]).strip(",") for n in range(1, len(split) + 1))
+    return bool(
+        _TRIAL_PART.search(words)
+        or (
+            len(split) <= 5
+            and any(_GROUP_DISEASE.match(prefix) and not _GENERIC_CANCER.fullmatch(prefix) for prefix in prefixes)
+        )
+    )
+
+
+_GENERIC_CANCER = re.compile(
+    r"(?:the |any |other |all )?(?:cancers?|carcinomas?|malignanc\w*|solid tumou?rs?|tumou?rs?)", re.I
+)
 
 
 # A disease setting or line of treatment: a label naming one names a group of patients.
@@ -243,6 +258,13 @@ def _continues(previous: str, body: str, indent: int) -> bool:
         or body[:1].islower()
         or _broken_number(previous, body)
     )
+
+
+def _mark_style(bullet: re.Match[str]) -> str:
+    """How a line is marked: a bullet sign, a number, or a letter."""
+    if bullet["mark"]:
+        return "sign"
+    return "number" if re.match(r"\(?\d", bullet["num"]) else "letter"
 
 
 def _broken_number(previous: str, body: str) -> bool:
@@ -325,6 +347,7 @@ def parse(text: str) -> list[Section]:
     under = ""
     part = ""
     parts: dict[int, tuple[Section, str]] = {}
+    lead_marks: dict[int, str] = {}  # a plain lead's marked alternatives: how they are marked
 
     def start_section(kind: str, heading: str) -> None:
         nonlocal current, stack, cohort, last_item, plain_lead, under, part
@@ -384,6 +407,24 @@ def parse(text: str) -> list[Section]:
                 plain_lead.children.append(item)
                 last_item = item
                 continue
+        style = _mark_style(bullet) if bullet else ""
+        if (
+            bullet
+            and plain_lead is not None
+            and not blank_since_item
+            and plain_lead.combinator == "any"
+            and style == (lead_marks.get(id(plain_lead)) or style)
+        ):
+            # "... one of the following types:" over "A. Metastatic breast cancer ... E. Any tumor type":
+            # the marked lines are the lead's alternatives, as plain lines under it are, until a line
+            # marked another way ("- Biopsy Requirements:") starts the next criterion.
+            lead_marks[id(plain_lead)] = style
+            item = Item(
+                body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort, start=body_start, end=body_end
+            )
+            plain_lead.children.append(item)
+            last_item = item
+            continue
         if bullet and last_item is not None and re.match(r"(?:and|or|but|with|without)\s", body):
             # "* and a rising tumour marker ..." finishes the bullet above it.
             last_item.text = f"{last_item.text} {body}"

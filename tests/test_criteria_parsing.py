@@ -281,3 +281,27 @@ def test_a_closing_bracket_naming_the_part_or_the_patients_it_is_for_scopes_its_
     )
 
     assert [item.cohort for item in section.items] == ["phase II", "Cohorts A and A1"]
+
+
+def test_lettered_lines_under_a_lead_offering_alternatives_are_its_children_until_a_line_marked_otherwise():
+    (section,) = parse(
+        "Inclusion Criteria:\nAll subjects will have cancer of one of the following types:\n"
+        "A. Metastatic breast cancer\nB. Any tumor type with a CCND1 amplification\n- Biopsy Requirements: a biopsy\n"
+    )
+
+    lead, biopsy = section.items
+    assert lead.combinator == "any"
+    assert [child.text for child in lead.children] == [
+        "Metastatic breast cancer",
+        "Any tumor type with a CCND1 amplification",
+    ]
+    assert biopsy.text == "Biopsy Requirements: a biopsy"
+
+
+def test_a_label_naming_a_cancer_then_its_setting_scopes_its_item_and_a_generic_one_does_not():
+    (section,) = parse(
+        "Inclusion Criteria:\nNSCLC first line: Stage IV NSCLC. Participants must not have received treatment.\n"
+        "Cancer treatment and type criteria: at least one prior therapy.\n"
+    )
+
+    assert [item.cohort for item in section.items] == ["NSCLC first line", ""]

@@ -441,3 +441,28 @@ def test_a_lead_saying_what_to_be_included_takes_states_requirements_not_permiss
     assert rules and not any(rule.alternative for rule in rules)
     early = {"stage": "II", "metastatic": False, "unresectable_locally_advanced": False}
     assert result_for(text, cancer=early)["tier"] == NOT_A_FIT
+
+
+def test_a_count_of_cycles_is_not_a_count_of_lines_and_no_restriction_asks_nothing():
+    (cycles,) = rules_of(
+        "Exclusion Criteria:\n* Patients who have received more than two cycles of chemotherapy for the metastatic disease\n"
+    )
+    assert "number" in cycles.doubts
+    assert (
+        rules_of("Inclusion Criteria:\n* No restriction on prior chemotherapy regimens for advanced stage disease.\n")
+        == []
+    )
+
+
+def test_a_trial_is_not_a_fit_when_every_part_open_to_her_is_closed_and_a_part_for_another_cancer_is_not_hers():
+    text = (
+        "Inclusion Criteria:\nCohort A: HER2-positive breast cancer\nCohort B: Triple negative breast cancer\n"
+        "Bladder Cancer: urothelial carcinoma after platinum\n"
+    )
+    hr_positive = {"er": "positive", "pr": "positive", "her2": "zero"}
+
+    closed = result_for(text, biomarkers=hr_positive)
+    assert closed["tier"] == NOT_A_FIT
+    assert all(part["ruled_out"] for part in closed["cohorts"] if part["name"] != "Bladder Cancer")
+    assert result_for(text, biomarkers={"er": "negative", "pr": "negative", "her2": "zero"})["tier"] != NOT_A_FIT
+    assert result_for(text, biomarkers={"er": None, "pr": None, "her2": None})["tier"] != NOT_A_FIT

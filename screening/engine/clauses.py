@@ -115,6 +115,8 @@ PERMISSION = re.compile(
     r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
     r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
     r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
+    # "No restriction on prior chemotherapy regimens": nothing is asked.
+    r"|no (?:restrictions?|limits?|limitations?|maximum|upper limit)\s+(?:on|to|for|regarding|as to|in)"
     r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
 )
 _DENIAL_WORDS = (

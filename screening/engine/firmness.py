@@ -152,6 +152,10 @@ NOT_A_COUNT = re.compile(
     r"\b(?:recist|v|version|stage|grade|ecog|phase|part|cohort|arm|ctcae|nyha)\s*(?:[≥≤<>=]+\s*)?\d[\d.]*"
 )
 COUNT_SENSITIVE = {"brain_metastases", "bone_only_disease"}
+# "More than two cycles of chemotherapy": a count of cycles or doses, which her lines do not tell.
+DOSE_COUNT = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:or more\s+|or fewer\s+)?(?:cycles?|doses?|courses?|infusions?|administrations?)\b"
+)
 THERAPY_CONCEPTS = {"prior_therapy", "prior_lines"}
 STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
 SETTING = re.compile(
@@ -256,7 +260,11 @@ def doubts(
         found.append("study team's judgement")
     if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not carries_negation(constraints, negated):
         found.append("negation")
-    if concepts & COUNT_SENSITIVE and COUNT.search(NOT_A_COUNT.sub(" ", bare)):
+    if (
+        concepts & COUNT_SENSITIVE
+        and COUNT.search(NOT_A_COUNT.sub(" ", bare))
+        or (concepts & THERAPY_CONCEPTS and DOSE_COUNT.search(bare))
+    ):
         found.append("number")
     if any(c.concept == "prior_lines" and c.op in (">=", "==") and c.value for c in constraints) and not SETTING.search(
         bare

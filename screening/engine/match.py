@@ -11,7 +11,14 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from screening.engine.disease import Disease, early_setting, names_breast_cancer, other_disease, unnamed_basket
+from screening.engine.disease import (
+    OTHER_CANCER_TYPES,
+    Disease,
+    early_setting,
+    names_breast_cancer,
+    other_disease,
+    unnamed_basket,
+)
 from screening.engine.facts import evaluate
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
@@ -252,8 +259,30 @@ def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, 
     return checks
 
 
+def every_cohort_closed(outcomes: list[Outcome]) -> bool:
+    """A trial of several parts whose every part open to her her answers firmly contradict.
+
+    A part named for another cancer ("Bladder Cancer", "NSCLC first line") is not one she can
+    join; at least one part must be hers, and every one of hers closed.
+    """
+    closed: dict[str, bool] = {}
+    for outcome in outcomes:
+        if outcome.rule.cohort:
+            closed[outcome.rule.cohort] = closed.get(outcome.rule.cohort, False) or outcome.outcome == NOT_MET
+    hers = [shut for name, shut in closed.items() if not for_other_cancer(name)]
+    return len(closed) >= 2 and bool(hers) and all(hers)
+
+
+def for_other_cancer(cohort: str) -> bool:
+    return bool(OTHER_CANCER_TYPES.search(cohort.lower())) and not names_breast_cancer([cohort], [])
+
+
 def tier(outcomes: list[Outcome], structured: list[tuple[str, str, str, Truth]]) -> str:
-    if any(fits is False for *_, fits in structured) or any(outcome.counts_against for outcome in outcomes):
+    if (
+        any(fits is False for *_, fits in structured)
+        or any(outcome.counts_against for outcome in outcomes)
+        or every_cohort_closed(outcomes)
+    ):
         return NOT_A_FIT
     if any(fits is None for *_, fits in structured) or any(
         outcome.outcome == UNKNOWN or (outcome.outcome == NOT_MET and outcome.rule.cohort) for outcome in outcomes
