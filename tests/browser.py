@@ -88,3 +88,18 @@ def csp_violations(page, violations: list[str]) -> list[str]:
     """The violations so far, once the browser has reported any still queued for this page."""
     page.wait_for_timeout(100)
     return list(violations)
+
+
+def signed_in(browser, url: str, username: str, password: str, **context_options):
+    """A new browser context that opens `url`, signs in on the form it leads to, and watches CSP.
+
+    Returns the context, its page and the CSP violations list; the caller waits for its own page.
+    """
+    context = browser.new_context(**context_options)
+    violations = watch_csp(context)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return context, page, violations

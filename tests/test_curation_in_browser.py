@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
-from tests.browser import csp_violations, serious_accessibility_problems, watch_csp
+from tests.browser import csp_violations, serious_accessibility_problems, signed_in
 from tests.conftest import shared_path
 from tests.questionnaire_answers import DETAILED
 from tests.test_questionnaire import answer_all
@@ -53,13 +53,9 @@ def test_a_curator_reads_an_item_to_the_study_team_and_the_patient_sees_the_new_
     patient = browser.new_context().new_page()
     assert card_tier(patient, live_server, token) == "not_a_fit"
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    violations = watch_csp(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/curate/")
-    page.get_by_label("User name").fill("mlopez")
-    page.get_by_label("Password", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Sign in").click()
+    context, page, violations = signed_in(
+        browser, f"{live_server.url}/curate/", "mlopez", PASSPHRASE, viewport={"width": 1280, "height": 900}
+    )
     page.wait_for_url(f"{live_server.url}/curate/")
     assert serious_accessibility_problems(page) == []
 

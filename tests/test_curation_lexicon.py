@@ -367,16 +367,12 @@ def test_the_page_takes_no_posts(curator):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_curator_adds_a_drug_with_the_keyboard_alone_and_every_state_of_the_page_passes_axe(browser, live_server):
-    from tests.browser import csp_violations, serious_accessibility_problems, watch_csp
+    from tests.browser import csp_violations, serious_accessibility_problems, signed_in
 
     User.objects.create_user("mlopez", password="amber kettle violin 42").groups.add(Group.objects.get(name="curator"))
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    violations = watch_csp(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}{PAGE}")
-    page.get_by_label("User name").fill("mlopez")
-    page.get_by_label("Password", exact=True).fill("amber kettle violin 42")
-    page.get_by_role("button", name="Sign in").click()
+    context, page, violations = signed_in(
+        browser, f"{live_server.url}{PAGE}", "mlopez", "amber kettle violin 42", viewport={"width": 1280, "height": 900}
+    )
     page.wait_for_url(f"{live_server.url}{PAGE}")
     assert serious_accessibility_problems(page) == []
 

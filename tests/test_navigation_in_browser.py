@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
-from tests.browser import csp_violations, serious_accessibility_problems, watch_csp
+from tests.browser import csp_violations, serious_accessibility_problems, signed_in, watch_csp
 from tests.navigation_helpers import first_with_tier, shared_shortlist
 from tests.questionnaire_answers import DETAILED
 from tests.test_questionnaire import answer_all
@@ -42,13 +42,9 @@ def test_a_shared_shortlist_is_worked_on_by_the_navigator_and_seen_by_the_patien
     assert serious_accessibility_problems(patient) == []
     ruled_out = first_with_tier(token, "not_a_fit")
 
-    theirs = browser.new_context(viewport={"width": 800, "height": 1000})  # a tablet
-    their_violations = watch_csp(theirs)
-    navigator = theirs.new_page()
-    navigator.goto(f"{live_server.url}/navigate/")
-    navigator.get_by_label("User name").fill("akim")
-    navigator.get_by_label("Password", exact=True).fill(PASSPHRASE)
-    navigator.get_by_role("button", name="Sign in").click()
+    theirs, navigator, their_violations = signed_in(  # at tablet width
+        browser, f"{live_server.url}/navigate/", "akim", PASSPHRASE, viewport={"width": 800, "height": 1000}
+    )
     navigator.get_by_role("heading", name="Navigator workspace").wait_for()
     assert serious_accessibility_problems(navigator) == []
     navigator.get_by_label("Share code or nickname").fill(code.lower().replace("-", ""))
@@ -128,13 +124,9 @@ def test_a_navigator_works_a_case_with_the_keyboard_alone_at_tablet_width(browse
         Group.objects.get(name="navigator")
     )
 
-    context = browser.new_context(viewport={"width": 800, "height": 1000})
-    violations = watch_csp(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/navigate/")
-    page.get_by_label("User name").fill("akim")
-    page.get_by_label("Password", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Sign in").click()
+    context, page, violations = signed_in(
+        browser, f"{live_server.url}/navigate/", "akim", PASSPHRASE, viewport={"width": 800, "height": 1000}
+    )
     page.get_by_role("heading", name="Navigator workspace").wait_for()
 
     # The queue: search by code, then open her case.

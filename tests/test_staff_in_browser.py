@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, User
 
-from tests.browser import csp_violations, serious_accessibility_problems, watch_csp
+from tests.browser import csp_violations, serious_accessibility_problems, signed_in, watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,13 +66,9 @@ def test_a_curator_signs_in_and_out_with_the_keyboard_alone(browser, live_server
 
 def test_the_403_page_passes_axe_with_no_violation(browser, live_server):
     User.objects.create_user("akim", password=PASSPHRASE).groups.add(Group.objects.get(name="navigator"))
-    context = browser.new_context()
-    violations = watch_csp(context)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/sign-in/?next=/curate/")
-    page.get_by_label("User name").fill("akim")
-    page.get_by_label("Password", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Sign in").click()
+    context, page, violations = signed_in(
+        browser, f"{live_server.url}/accounts/sign-in/?next=/curate/", "akim", PASSPHRASE
+    )
     page.get_by_role("heading", name="This page is not open to your account").wait_for()
     assert serious_accessibility_problems(page) == []
     page.goto(f"{live_server.url}/navigate/")
