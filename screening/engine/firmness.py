@@ -3,10 +3,14 @@
 A reading is tentative when the words around its concepts leave room for another reading:
 alternatives, a condition, a washout window, examples, a sentence that defines a word, the
 study team's judgement, a negation the reading did not use, a count it did not keep, a
-qualifier it cannot answer (brain metastases "requiring steroids"), or a basket's
-tumour-agnostic way in. Readings of the whole trial add two more (`extract`): an exclusion
-of what the trial itself requires, and a receptor threshold above 1%. Only a firm reading
-may rule a trial out; a tentative one becomes a question for the study team.
+qualifier it cannot answer (brain metastases "requiring steroids"), a basket's
+tumour-agnostic way in, a requirement stated of one group of patients, a subtype named as
+where a treatment is given, an early stage the reading did not keep, or one receptor named
+both ways. Treatment history is never firm (`therapy_history_doubt`). Readings of the whole
+trial add more (`extract`): an exclusion of what the trial itself requires or a requirement of
+what trials rule out, a receptor threshold above 1%, and the stricter of two limits on one
+number. Only a firm reading may rule a trial out; a tentative one becomes a question for the
+study team.
 """
 
 from __future__ import annotations
