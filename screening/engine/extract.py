@@ -647,16 +647,19 @@ def _doubt_stricter_of_two_limits(rules: list[Rule]) -> list[Rule]:
     """Two different limits on one number in a trial's requirements ("Age 15 to 70", and "Patients
     aged 15-17 years weigh at least 50 kg") cannot both be for everyone: the stricter may be for a
     group the sentence names in a way the reading missed, so it is tentative."""
-    requiring = [rule for rule in rules if not rule.excludes and not rule.cohort and not rule.alternative]
+
+    def of_everyone(rule: Rule) -> bool:
+        return not rule.excludes and not rule.cohort and not rule.alternative
+
     loosest: dict[tuple[str, str], float] = {}
-    for rule in requiring:
+    for rule in filter(of_everyone, rules):
         for constraint in rule.constraints:
             for direction, bound in _limits(constraint):
                 key = (constraint.concept, direction)
                 loosest[key] = max(loosest.get(key, bound), bound)
     return [
         replace(rule, doubts=(*rule.doubts, "another limit in the trial"))
-        if rule in requiring
+        if of_everyone(rule)
         and any(bound < loosest[(c.concept, direction)] for c in rule.constraints for direction, bound in _limits(c))
         else rule
         for rule in rules

@@ -259,16 +259,23 @@ def structured_outcomes(trial: TrialFacts, profile: Profile) -> list[tuple[str, 
     return checks
 
 
+def cohorts_closed(outcomes: list[Outcome]) -> dict[str, bool]:
+    """Each part of the trial named in its criteria, and whether her answers firmly contradict one
+    of its criteria (which closes that part only)."""
+    closed: dict[str, bool] = {}
+    for outcome in outcomes:
+        if outcome.rule.cohort:
+            closed[outcome.rule.cohort] = closed.get(outcome.rule.cohort, False) or outcome.outcome == NOT_MET
+    return closed
+
+
 def every_cohort_closed(outcomes: list[Outcome]) -> bool:
     """A trial of several parts whose every part open to her her answers firmly contradict.
 
     A part named for another cancer ("Bladder Cancer", "NSCLC first line") is not one she can
     join; at least one part must be hers, and every one of hers closed.
     """
-    closed: dict[str, bool] = {}
-    for outcome in outcomes:
-        if outcome.rule.cohort:
-            closed[outcome.rule.cohort] = closed.get(outcome.rule.cohort, False) or outcome.outcome == NOT_MET
+    closed = cohorts_closed(outcomes)
     hers = [shut for name, shut in closed.items() if not for_other_cancer(name)]
     return len(closed) >= 2 and bool(hers) and all(hers)
 

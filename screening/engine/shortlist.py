@@ -13,12 +13,12 @@ from screening.engine.geo import miles_between, zip_point
 from screening.engine.lexicon import Lexicon
 from screening.engine.match import (
     NOT_A_FIT,
-    NOT_MET,
     TIER_ORDER,
     UNKNOWN,
     Outcome,
     TrialFacts,
     Truth,
+    cohorts_closed,
     judge,
     structured_outcomes,
     tier,
@@ -198,10 +198,7 @@ def cohorts(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     A contradiction inside one part closes only that part, so a trial with several is never
     ruled out by the part she would not join; the card says which may fit.
     """
-    ruled_out: dict[str, bool] = {}
-    for outcome in outcomes:
-        if outcome.rule.cohort:
-            ruled_out[outcome.rule.cohort] = ruled_out.get(outcome.rule.cohort, False) or outcome.outcome == NOT_MET
+    ruled_out = cohorts_closed(outcomes)
     if not any(ruled_out.values()):
         return []
     return [{"name": name, "ruled_out": closed} for name, closed in ruled_out.items()]
