@@ -36,6 +36,11 @@ class Seen:
     answers: dict[str, Any]
 
 
+def shortlist_of(screening: Screening) -> list[dict[str, Any]]:
+    """Her shortlist in brief, as every page reads it (stored; screened again only when stale)."""
+    return stored_shortlist(screening, profile_of(screening))
+
+
 def seen_now(screening: Screening, briefs: list[dict[str, Any]]) -> Seen:
     trials = {
         nct_id: (title, status) for nct_id, title, status in patient_trials().values_list("nct_id", "title", "status")
@@ -208,7 +213,7 @@ def answer_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Answer
 def has_unreviewed_changes(share: Share) -> bool:
     """For the queue: whether her case shows anything under "What changed"."""
     try:
-        briefs = stored_shortlist(share.screening, profile_of(share.screening))
+        briefs = shortlist_of(share.screening)
     except Http404:  # answers an older version of the questions saved: her case page says so
         return False
     changes = changes_since(share, briefs)

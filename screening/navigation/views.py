@@ -24,7 +24,14 @@ from django_ratelimit.decorators import ratelimit
 from screening.engine.match import NOT_A_FIT, TIER_WORDS
 from screening.limits import rate
 from screening.models import Trial
-from screening.navigation.changes import Changes, changes_since, explain, has_unreviewed_changes, seen_now
+from screening.navigation.changes import (
+    Changes,
+    changes_since,
+    explain,
+    has_unreviewed_changes,
+    seen_now,
+    shortlist_of,
+)
 from screening.navigation.forms import CaseStatusForm, ContactForm, DecisionForm, NoteForm, QueueFilterForm, ShareForm
 from screening.navigation.models import CaseStillOpen, Share
 from screening.questionnaire import steps_for
@@ -48,7 +55,7 @@ def share(request: HttpRequest, token: str) -> HttpResponse:
         form = ShareForm(request.POST)
         if form.is_valid():
             # What she shares now is what navigators see changes against, until one marks a review.
-            seen = seen_now(screening, stored_shortlist(screening, profile_of(screening)))
+            seen = seen_now(screening, shortlist_of(screening))
             Share.begin(screening, **form.cleaned_data, seen=seen)
             # After a post, a page of its own: a reload must not share again.
             return redirect("navigation:share", token=token)
@@ -107,10 +114,6 @@ def case_url(found: Share, fragment: str = "", tier: str = "") -> str:
     """Back to the case page, at the part of her shortlist the form was posted from."""
     query = f"?tier={tier}" if tier in TIER_WORDS else ""
     return reverse("navigation:case", args=[found.code]) + query + (f"#{fragment}" if fragment else "")
-
-
-def shortlist_of(found: Share) -> list[dict[str, Any]]:
-    return stored_shortlist(found.screening, profile_of(found.screening))
 
 
 def engine_tier(briefs: list[dict[str, Any]], nct_id: str) -> str:
@@ -238,7 +241,7 @@ def case(request: HttpRequest, code: str) -> HttpResponse:
 @lookup_limited
 def decide(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
     found = open_share(code)
-    tier = engine_tier(shortlist_of(found), nct_id)
+    tier = engine_tier(shortlist_of(found.screening), nct_id)
     form = decision_form(nct_id, tier, data=request.POST)
     saved = form.is_valid()
     if saved:
@@ -279,7 +282,7 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
     found = open_share(code)
     nct_id = request.POST.get("nct_id", "")
     if nct_id:
-        engine_tier(shortlist_of(found), nct_id)  # a note about a trial on her shortlist only
+        engine_tier(shortlist_of(found.screening), nct_id)  # a note about a trial on her shortlist only
     prefix = f"note-{nct_id}" if nct_id else "note"
     form = NoteForm(request.POST, prefix=prefix)
     if form.is_valid():
@@ -300,7 +303,7 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
 @lookup_limited
 def log_contact(request: HttpRequest, code: str, nct_id: str) -> HttpResponse:
     found = open_share(code)
-    engine_tier(shortlist_of(found), nct_id)  # a contact about a trial on her shortlist only
+    engine_tier(shortlist_of(found.screening), nct_id)  # a contact about a trial on her shortlist only
     form = ContactForm(request.POST, prefix=f"contact-{nct_id}")
     if form.is_valid():
         found.log_contact(nct_id, navigator=request.user, **form.cleaned_data)
@@ -327,7 +330,7 @@ def set_status(request: HttpRequest, code: str) -> HttpResponse:
 @lookup_limited
 def mark_reviewed(request: HttpRequest, code: str) -> HttpResponse:
     found = open_share(code)
-    briefs = shortlist_of(found)
+    briefs = shortlist_of(found.screening)
     changes = changes_since(found, briefs)
     # Nothing left to mark: another navigator marked them meanwhile, or she changed an answer back.
     nothing_left = changes is not None and not changes.any
