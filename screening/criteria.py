@@ -260,6 +260,13 @@ def _continues(previous: str, body: str, indent: int) -> bool:
     )
 
 
+def _child_of(lead: Item, body: str, cohort: str, start: int, end: int) -> Item:
+    """A line under a lead ending in ":", as one of the lead's items."""
+    item = Item(body, depth=lead.depth + 1, cohort=scope_of(body) or cohort, start=start, end=end)
+    lead.children.append(item)
+    return item
+
+
 def _mark_style(bullet: re.Match[str]) -> str:
     """How a line is marked: a bullet sign, a number, or a letter."""
     if bullet["mark"]:
@@ -401,11 +408,7 @@ def parse(text: str) -> list[Section]:
                 and not _REQUIRES.search(body)
             ):
                 # Plain lines under "Defined by one of the following:" belong to it.
-                item = Item(
-                    body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort, start=body_start, end=body_end
-                )
-                plain_lead.children.append(item)
-                last_item = item
+                last_item = _child_of(plain_lead, body, cohort, body_start, body_end)
                 continue
         style = _mark_style(bullet) if bullet else ""
         if (
@@ -419,11 +422,7 @@ def parse(text: str) -> list[Section]:
             # the marked lines are the lead's alternatives, as plain lines under it are, until a line
             # marked another way ("- Biopsy Requirements:") starts the next criterion.
             lead_marks[id(plain_lead)] = style
-            item = Item(
-                body, depth=plain_lead.depth + 1, cohort=scope_of(body) or cohort, start=body_start, end=body_end
-            )
-            plain_lead.children.append(item)
-            last_item = item
+            last_item = _child_of(plain_lead, body, cohort, body_start, body_end)
             continue
         if bullet and last_item is not None and re.match(r"(?:and|or|but|with|without)\s", body):
             # "* and a rising tumour marker ..." finishes the bullet above it.
