@@ -5,9 +5,35 @@ sentences. Pure functions and patterns over text."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from screening.engine.rules import EXCLUSION
+
+
+def words_pattern(words: list[str]) -> str:
+    """One regex for many plain words, branching letter by letter.
+
+    Python's regex engine tries a flat alternation's words one by one at every position; a
+    tree of shared prefixes rejects most positions at the first letter.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        branches = [re.escape(char) + walk(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # A word may end here; the longer continuation is tried first.
+        return f"(?:{body})?" if "" in node else body
+
+    return walk(trie)
+
 
 NUMBER_WORDS = {
     "zero": "0",
@@ -41,10 +67,27 @@ _COMPARATORS = [
     (r"less than|fewer than|lower than|younger than|under the age of", "<"),
 ]
 _COMPARATOR_SYMBOL = {phrase: symbol for pattern, symbol in _COMPARATORS for phrase in pattern.split("|")}
-_COMPARATOR_WORDS = re.compile(
-    r"\b(?:" + "|".join(sorted(map(re.escape, _COMPARATOR_SYMBOL), key=len, reverse=True)) + r")\b"
-)
+# Longest phrase first: the tree tries a longer continuation before ending a word.
+_COMPARATOR_WORDS = re.compile(r"\b(?:" + words_pattern(list(_COMPARATOR_SYMBOL)) + r")\b")
 _NUMBER_WORDS = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """A pattern searched only in text holding one of the words no match can do without.
+
+    Python's regex engine tries a pattern at every position; a plain substring test first
+    spares the search in the many clauses where the pattern cannot match at all.
+    """
+
+    pattern: re.Pattern[str]
+    words: tuple[str, ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for word in self.words:
+            if word in text:
+                return self.pattern.search(text)
+        return None
 
 
 # One spelling for signs and dashes; the multi-character ones are replaced in order after.
@@ -75,6 +118,8 @@ _SUSPENDED_HYPHEN = re.compile(
     # ... or spelled out: "estrogen receptor- and/or progesterone receptor-positive".
     r"\b([a-z][a-z0-9]{1,4}|(?:[a-z]+\s){0,2}receptors?)-\s+(and/or|and|or)\s+((?:[a-z]+\s){0,2}[a-z][a-z0-9]*)-(positive|negative)\b"
 )
+# A cheap first look: the substitution's own pattern is slow to search where it cannot match.
+_HYPHEN_BEFORE_JOIN = re.compile(r"-\s+(?:and|or)\b")
 _LOST_SIGN = re.compile(r"(?<=[a-z%)]) {2,}(?=\d)")
 _SPACES = re.compile(r"\s+")
 _DOUBLE_SPACES = re.compile(r" {2,}")
@@ -84,18 +129,24 @@ _DOUBLE_SPACES = re.compile(r" {2,}")
 def normalise(text: str) -> str:
     """Lower-case text with comparators and numbers in one spelling, for matching only."""
     text = text.lower().translate(_SIGNS).replace("=<", "<=").replace("=>", ">=").replace("naïve", "naive")
-    text = _FOOTNOTE.sub("", text)  # a footnote mark: "no prior chemotherapy*"
+    # Each substitution is tried only where its sign is present: these run on every clause.
+    if "*" in text or "†" in text or "‡" in text:
+        text = _FOOTNOTE.sub("", text)  # a footnote mark: "no prior chemotherapy*"
     text = _GLUED_NUMBER.sub(r"\1 ", text)  # "within3 weeks"
-    text = _SPELLED_SIGN.sub(r"\1=", text)  # "< or = 10%"
-    text = _TILDE_RANGE.sub("-", text)  # "ECOG 0~2" is a range
+    if "=" in text:
+        text = _SPELLED_SIGN.sub(r"\1=", text)  # "< or = 10%"
+    if "~" in text or "～" in text:
+        text = _TILDE_RANGE.sub("-", text)  # "ECOG 0~2" is a range
     # A suspended hyphen shares the word after the last one: "ER- and/or PR-positive".
-    text = _SUSPENDED_HYPHEN.sub(r"\1-\4 \2 \3-\4", text)
+    if _HYPHEN_BEFORE_JOIN.search(text):
+        text = _SUSPENDED_HYPHEN.sub(r"\1-\4 \2 \3-\4", text)
     # Some copies lost their comparison signs ("Age  18" for "Age >= 18"): mark the gap.
-    text = _LOST_SIGN.sub(" ~ ", text)
+    if "  " in text:
+        text = _LOST_SIGN.sub(" ~ ", text)
     text = _SPACES.sub(" ", text)
     text = _COMPARATOR_WORDS.sub(lambda match: f" {_COMPARATOR_SYMBOL[match[0]]} ", text)
     text = _NUMBER_WORDS.sub(lambda match: NUMBER_WORDS[match[1]], text)
-    return _DOUBLE_SPACES.sub(" ", text)
+    return _DOUBLE_SPACES.sub(" ", text) if "  " in text else text
 
 
 NEGATED_START = re.compile(
@@ -108,16 +159,36 @@ NEGATED_START = re.compile(
     r"|(?:[\w-]+\s+){0,6}?(?:must|should|shall|can|will)(?: have)? not (?!be excluded)"
     r"|(?:patients?|participants?|subjects?|women|men) (?:without|with no|who have not|who did not))\b"
 )
-PERMISSION = re.compile(
-    # "To be included in this study, you must meet ..." states a purpose, not a permission.
-    r"\b(?:(?:are|is|will be|may be|would be|remain|(?<!\bto )be|considered)\s+(?:also\s+)?(?:eligible(?! for (?:standard|treatment|therapy|systemic|surgery|resection|curative|endocrine|chemo\w*|her2))|allowed|permitted|included|acceptable)"
-    r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
-    r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
-    r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
-    r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
-    # "No restriction on prior chemotherapy regimens": nothing is asked.
-    r"|no (?:restrictions?|limits?|limitations?|maximum|upper limit)\s+(?:on|to|for|regarding|as to|in)"
-    r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
+PERMISSION = Guarded(
+    re.compile(
+        # "To be included in this study, you must meet ..." states a purpose, not a permission.
+        r"\b(?:(?:are|is|will be|may be|would be|remain|(?<!\bto )be|considered)\s+(?:also\s+)?(?:eligible(?! for (?:standard|treatment|therapy|systemic|surgery|resection|curative|endocrine|chemo\w*|her2))|allowed|permitted|included|acceptable)"
+        r"|may (?:participate|enroll|be enrolled|be included)|can (?:participate|enroll|be enrolled|be included)"
+        r"|(?<!not )allowed|(?<!not )permitted|acceptable|eligible if|eligible provided|eligible as long"
+        r"|may (?:receive|continue|have|be treated|also|be (?:treatment[\s-])?naive|be previously|be pre-?treated|be untreated)|can (?:have|receive|continue)|(?:should|will|would) not be excluded|are not excluded|is not excluded|(?:is|are) not exclusionary"
+        r"|(?:are|is|was|were) not required|not required|need not|do not need|regardless of|irrespective of"
+        # "No restriction on prior chemotherapy regimens": nothing is asked.
+        r"|no (?:restrictions?|limits?|limitations?|maximum|upper limit)\s+(?:on|to|for|regarding|as to|in)"
+        r"|(?:was|were) (?:also )?(?:eligible|allowed|permitted))\b"
+    ),
+    (
+        "eligible",
+        "allowed",
+        "permitted",
+        "included",
+        "acceptable",
+        "may ",
+        "can ",
+        "excluded",
+        "exclusionary",
+        "required",
+        "need",
+        "regardless",
+        "irrespective",
+        "restriction",
+        "limit",
+        "maximum",
+    ),
 )
 _DENIAL_WORDS = (
     r"not eligible|ineligible|not allowed|not permitted|(?<!not )(?<!not be )excluded|exclusion|must not|may not"
@@ -184,18 +255,22 @@ EXCEPTIONS = re.compile(
 ALTERNATIVES = re.compile(
     r"\b(?:any of|one of|either|at least (?:one|1) of|defined as|defined by|one or more of|as follows)\b"
 )
+# The leading "\b" is shared rather than repeated in each branch: Python's regex engine then
+# rejects most word starts at a branch's first letter (about twice as fast here).
 INFORMATIONAL = re.compile(
-    r"^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm) (?:if|whether)\b|\b(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b"
+    r"^\W*note\b|\b(?:median follow-?up\b|refers to\b|to (?:characteri[sz]e|determine|confirm) (?:if|whether)\b"
+    r"|(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b)"
 )
 NOT_A_CRITERION = re.compile(
-    r"\bjustified\b|\brationale\b|^\W*note\b|\bmedian follow-?up\b|\brefers to\b|\bto (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b|\bmust (?:include|be performed|be collected|be submitted|be provided)\b"
-    r"|\bno (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
+    r"^\W*note\b|\b(?:justified\b|rationale\b|median follow-?up\b|refers to\b|to (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b"
+    r"|must (?:include|be performed|be collected|be submitted|be provided)\b"
+    r"|no (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "The threshold to qualify as ER positive is >= 1%" defines a word.
-    r"|\bthreshold (?:to qualify|for (?:being )?(?:considered|called))\b"
+    r"|threshold (?:to qualify|for (?:being )?(?:considered|called))\b"
     # "Patients already exposed to abemaciclib will be assigned another CDK4/6 inhibitor": who gets what.
-    r"|\bwill (?:be (?:assigned|allocated|placed|given|offered|switched)|(?:begin|start|commence) (?:this|the|their))\b"
+    r"|will (?:be (?:assigned|allocated|placed|given|offered|switched)|(?:begin|start|commence) (?:this|the|their))\b"
     # "Maintenance regimens are not considered separate regimens": how lines are counted.
-    r"|\bnot (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b"
+    r"|not (?:be )?(?:considered|counted) (?:as )?(?:an? |separate |additional |new )*(?:lines?|regimens?)\b)"
 )
 
 
@@ -225,8 +300,8 @@ MEASURABLE_OPTIONAL = re.compile(
     r"|\bor (?:\w+ ){0,3}(?:evaluable|non-?measurable)\b(?! (?:disease )?only)"
     r"|\b(?:allow|permit)\w*\s+(?:\w+\s+){0,3}(?:evaluable|non-?measurable)\b"
 )
-LIMIT_WORDING = re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d")
-DEFINITION = re.compile(r"\b(?:as )?defined (?:as|by)\b")
+LIMIT_WORDING = Guarded(re.compile(r"(?:<=|\bup to|\ba maximum of|\bmaximum)\s*\(?\d"), ("<=", "up to", "maximum"))
+DEFINITION = Guarded(re.compile(r"\b(?:as )?defined (?:as|by)\b"), ("defined",))
 EXCLUSION_NOT_ALLOWED = re.compile(r"^\W*no\b.*\b(?:is|are)?\s*(?:allowed|permitted|accepted)\W*$")
 
 

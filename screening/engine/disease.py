@@ -15,9 +15,70 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from screening.engine.clauses import words_pattern
+
 # Cancers other than breast cancer, by the names records use.
+OTHER_CANCERS = (
+    "colorectal",
+    "colon",
+    "rectal",
+    "prostate",
+    "gastric",
+    "stomach",
+    "esophageal",
+    "oesophageal",
+    "gastroesophageal",
+    "pancreatic",
+    "ovarian",
+    "endometrial",
+    "cervical",
+    "lung",
+    "nsclc",
+    "sclc",
+    "melanoma",
+    "renal",
+    "bladder",
+    "urothelial",
+    "head and neck",
+    "hepatocellular",
+    "thyroid",
+    "lymphoma",
+    "leukemia",
+    "myeloma",
+    "sarcoma",
+    "glioma",
+    "glioblastoma",
+    "anal",
+    "nasopharyngeal",
+    "biliary",
+    "cholangiocarcinoma",
+    "mesothelioma",
+    "neuroendocrine",
+    "germ cell",
+    "testicular",
+    "crc",
+    "hcc",
+    "rcc",
+    "scchn",
+    "hnscc",
+    "aml",
+    "cml",
+    "nhl",
+    "pdac",
+    "escc",
+    "eoc",
+    "cervix",
+    "fallopian tube",
+    "primary peritoneal",
+    "gej",
+    "crpc",
+    "mcrpc",
+    "mpm",
+    "dlbcl",
+    "uterine",
+)
 OTHER_CANCER_TYPES = re.compile(
-    r"\b(?:colorectal|colon|rectal|prostate|gastric|stomach|esophageal|oesophageal|gastroesophageal|pancreatic|ovarian|endometrial|cervical|lung|nsclc|sclc|melanoma|renal|bladder|urothelial|head and neck|hepatocellular|thyroid|lymphoma|leukemia|myeloma|sarcoma|glioma|glioblastoma|anal|nasopharyngeal|biliary|cholangiocarcinoma|mesothelioma|neuroendocrine|germ cell|testicular|crc|hcc|rcc|scchn|hnscc|aml|cml|nhl|pdac|escc|eoc|cervix|fallopian tube|primary peritoneal|gej|m?crpc|mpm|dlbcl|uterine)s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
+    rf"\b{words_pattern(list(OTHER_CANCERS))}s?\b\s*(?:cancer|carcinoma|tumou?rs?|adenocarcinoma|malignan\w*)?"
 )
 # The same for a record's conditions, which also name cancers by organ ("Kidney Cancer").
 _OTHER_CONDITION = re.compile(

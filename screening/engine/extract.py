@@ -37,6 +37,7 @@ from screening.engine.clauses import (
     PERMISSION,
     STEP_LABEL,
     THERAPY_CONDITION,
+    Guarded,
     _list_parts,
     normalise,
     sentences,
@@ -713,8 +714,11 @@ def _doubt_triple_negative_beside_others(rules: list[Rule]) -> list[Rule]:
 
 # "Patients who relapsed within 12 months of adjuvant chemotherapy are considered to have failed
 # first-line chemotherapy": the trial counts a line her answers about metastatic disease do not.
-ADJUVANT_LINE_COUNTED = re.compile(
-    r"\b(?:relaps|recur|progress)\w*\b(?=[^.;]{0,200}\b(?:neo-?)?adjuvant\b)(?=[^.;]{0,200}\b(?:considered|counted|count|counts|regarded|qualif\w*)\b)(?=[^.;]{0,240}\b(?:lines?|regimens?)\b)"
+ADJUVANT_LINE_COUNTED = Guarded(
+    re.compile(
+        r"\b(?:relaps|recur|progress)\w*\b(?=[^.;]{0,200}\b(?:neo-?)?adjuvant\b)(?=[^.;]{0,200}\b(?:considered|counted|count|counts|regarded|qualif\w*)\b)(?=[^.;]{0,240}\b(?:lines?|regimens?)\b)"
+    ),
+    ("adjuvant",),
 )
 
 
@@ -733,9 +737,9 @@ def _doubt_lines_counted_from_adjuvant(rules: list[Rule]) -> list[Rule]:
 
 # "ER < 10%", "ER-low", "weakly positive": a trial that counts low expression as negative.
 LOW_RECEPTOR_THRESHOLD = re.compile(
-    r"\b(?:er|pr|pgr|estrogen|oestrogen|progesterone|hormone)\b[^;]{0,50}?(?:<|<=|≤|less than|below|under)\s*(?:[2-9]|[1-9]\d)\s*%"
-    r"|\b(?:er|hr|pr)[\s-]?low\b|\bweakly (?:er[\s-]?|pr[\s-]?|hormone[\s-]receptor[\s-]?)?positive\b|\blow[\s-]positive\b",
-    re.IGNORECASE,
+    # Searched in normalised (lower-case) text.
+    r"\b(?:(?:er|pr|pgr|estrogen|oestrogen|progesterone|hormone)\b[^;]{0,50}?(?:<|<=|≤|less than|below|under)\s*(?:[2-9]|[1-9]\d)\s*%"
+    r"|(?:er|hr|pr)[\s-]?low\b|weakly (?:er[\s-]?|pr[\s-]?|hormone[\s-]receptor[\s-]?)?positive\b|low[\s-]positive\b)"
 )
 
 
