@@ -105,3 +105,10 @@ def test_items_defining_menopause_are_not_requirements_of_their_own(lead):
 )
 def test_phrasings_from_a_second_set_of_trials_outside_the_gold_set(text, kind, found):
     assert [c for c in constraints_of(text, kind) if c["concept"] != "metastatic_disease"] == found
+
+
+@pytest.mark.parametrize(
+    "text", ["Age >/= 18 years", "Female greater or equal 18 years of age", "Age greater or equal to 18 years"]
+)
+def test_less_usual_spellings_of_at_least_are_read(text):
+    assert {"concept": "age", "op": ">=", "value": 18} in constraints_of(text)

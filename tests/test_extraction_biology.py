@@ -284,3 +284,50 @@ def test_an_alteration_the_questions_do_not_ask_about_is_read_where_the_trial_is
 )
 def test_an_unasked_alteration_excluded_tested_or_setting_a_condition_is_not_read(text, kind):
     assert [c for c in constraints_of(text, kind) if c["concept"] == "gene_alteration"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Documented amplification of ErbB2 by FISH",
+        "Primary tumor or metastasis must overexpress HER2",
+        "Tumors over-expressing Her-2",
+        "Histologically confirmed breast cancer and overexpression of Her2neu",
+        "Documentation of HER2 gene amplification or overexpression",
+        "Tumor shows 3+ overexpression of the human epidermal growth factor receptor 2",
+    ],
+)
+def test_her2_overexpression_written_verb_first_or_spelled_otherwise_is_her2_positive(text):
+    assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [["positive"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Evidence of lack of HER2 oncogene amplification as determined by FISH",
+        "Tumor must be HER-2-neu negative",
+    ],
+)
+def test_lack_of_her2_amplification_is_her2_negative(text):
+    assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [
+        ["low", "ultralow", "zero", "negative"]
+    ]
+
+
+def test_a_sentence_denying_overexpression_is_negated_once_not_twice():
+    rules = extract("Inclusion Criteria:\n\n* Does not overexpress HER-2/neu\n", lexicon())
+    her2 = [(c.value, rule.negated) for rule in rules for c in rule.constraints if c.concept == "her2"]
+    # Not (HER2-positive): the sentence's own "not" applies to the raised level it names.
+    assert her2 == [(("positive",), True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "levels"),
+    [
+        ("Advanced breast cancer that is amplified for HER2 (IHC 2+ or greater)", ["positive", "low"]),
+        ("HER2 overexpression (IHC 2+ or 3+)", ["positive", "low"]),
+        ("HER2-positive (IHC 3+ or IHC 2+ with ISH amplification)", ["positive"]),
+    ],
+)
+def test_a_trial_taking_ihc_2_plus_alone_takes_her2_low_cancers_scored_2_plus(text, levels):
+    assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [levels]

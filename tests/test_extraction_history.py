@@ -294,3 +294,19 @@ def test_a_list_written_with_commas_at_the_ends_of_its_items_is_still_read():
     )
     found = [sorted(c.concept for c in rule.constraints) for rule in extract(text, lexicon())]
     assert found == [["hepatitis", "hiv"], ["heart_condition"]]
+
+
+def test_cancer_that_has_spread_to_the_brain_is_brain_metastases():
+    assert [c["concept"] for c in constraints_of("Cancer that has spread to the brain.", "exclusion")] == [
+        "brain_metastases"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["inclusion", "exclusion"])
+def test_patients_with_something_who_should_be_excluded_are_excluded_not_a_condition(kind):
+    rules = extract(
+        f"{'Inclusion' if kind == 'inclusion' else 'Exclusion'} Criteria:\n\n"
+        "* Patients with known brain metastases should be excluded\n",
+        lexicon(),
+    )
+    assert [(c.concept, rule.excludes) for rule in rules for c in rule.constraints] == [("brain_metastases", True)]

@@ -609,3 +609,8 @@ def test_checkpoint_inhibitors_named_by_target_are_read_as_that_kind_only():
     assert constraints_of("Prior immune checkpoint inhibitor", "exclusion") == [
         {"concept": "prior_therapy", "op": "received_any", "value": ["class:immune_checkpoint_inhibitor"]}
     ]
+
+
+def test_any_cdk_inhibitor_names_the_cdk4_6_inhibitors_she_may_have_had():
+    found = constraints_of("Prior treatment with any CDK inhibitor.", "exclusion")
+    assert [(c["concept"], c["value"]) for c in found] == [("prior_therapy", ["class:cdk4_6_inhibitor"])]

@@ -180,3 +180,12 @@ def test_non_words_are_not_their_opposites():
 def test_a_cumulative_dose_limit_is_not_the_drug_itself():
     assert constraints_of("Patients who have previously received more than 400 mg/m2 doxorubicin", "exclusion") == []
     assert constraints_of("Prior treatment with doxorubicin", "exclusion")
+
+
+def test_a_later_clause_about_some_patients_asks_nothing_of_everyone():
+    found = constraints_of(
+        "Progressed on at least one prior chemotherapy regimen for metastatic disease; patients with tumors "
+        "that overexpress HER-2/neu should have received trastuzumab"
+    )
+    assert "her2" not in {c["concept"] for c in found}
+    assert {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "chemotherapy"} in found

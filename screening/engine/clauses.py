@@ -54,11 +54,13 @@ NUMBER_WORDS = {
 # Order matters: longer phrases first. "or more" / "or fewer" stay words: they follow the number.
 _COMPARATORS = [
     (
-        r"greater than or equal to|more than or equal to|equal to or greater than|equal or greater than|equal to or more than",
+        r"greater than or equal to|more than or equal to|equal to or greater than|equal or greater than|equal to or more than"
+        r"|greater or equal to|greater or equal",
         ">=",
     ),
     (
-        r"less than or equal to|equal to or less than|equal or less than|no greater than|not greater than|not exceeding",
+        r"less than or equal to|equal to or less than|equal or less than|no greater than|not greater than|not exceeding"
+        r"|less or equal to|less or equal",
         "<=",
     ),
     (r"at least|a minimum of|minimum of|no less than|not less than|no fewer than", ">="),
@@ -128,7 +130,15 @@ _DOUBLE_SPACES = re.compile(r" {2,}")
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case text with comparators and numbers in one spelling, for matching only."""
-    text = text.lower().translate(_SIGNS).replace("=<", "<=").replace("=>", ">=").replace("naïve", "naive")
+    text = (
+        text.lower()
+        .translate(_SIGNS)
+        .replace("=<", "<=")
+        .replace("=>", ">=")
+        .replace(">/=", ">=")
+        .replace("</=", "<=")
+        .replace("naïve", "naive")
+    )
     # Each substitution is tried only where its sign is present: these run on every clause.
     if "*" in text or "†" in text or "‡" in text:
         text = _FOOTNOTE.sub("", text)  # a footnote mark: "no prior chemotherapy*"
@@ -293,7 +303,7 @@ CONDITIONAL_ANYWHERE = re.compile(
 # the rest of the criterion is not.
 THERAPY_CONDITION = re.compile(r"\bif (?:applicable|indicated|appropriate|clinically indicated|eligible)\b")
 CONDITIONAL = re.compile(
-    r"^\W*for [^:]{3,80}:|^\W*for (?:[\w+/()-]+\s+){1,4}(?:patients?|participants?|subjects?|women|men)\b[^.;:]{0,60},|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b)"
+    r"^\W*for [^:]{3,80}:|^\W*for (?:[\w+/()-]+\s+){1,4}(?:patients?|participants?|subjects?|women|men)\b[^.;:]{0,60},|^\W*(?:donors?|caregivers?|partners?|parents?|guardians?|controls?)\b[^:]{0,30}:|^\W*(?:patients?|participants?|subjects?|women|men|those)\s+(?:aged|with|who|whose|receiving|on|in)\b[^:]{0,80}:|^\W*(?!(?:the|all|eligible|adult|female|male)\s)[\w+()/-]+(?:\s+[\w+()/-]+){0,5}?\s+(?:patients?|participants?|subjects?)\s+(?:must|should|need|are required)\b|^\W*(?:if\b|for (?:patients?|participants?|subjects?|those|women|men)\b|(?:(?:female|male|adult|pre-?menopausal|post-?menopausal)\s+)?(?:patients?|participants?|subjects?|those|women|men|individuals)\s+(?:with|who (?:have|had|are|were|received|progress\w*|relapse\w*|recur\w*|develop\w*|experience\w*)|whose|receiving|on)\b[^.;]{0,120}?\b(?:must|should|need|are required|will need|require|will be required)\b(?!\s+be\s+excluded\b))"
 )
 MEASURABLE_OPTIONAL = re.compile(
     r"\b(?:evaluable|non-?measurable|without measurable)\b[^.;]{0,80}\b(?:allowed|permitted|eligible|acceptable)\b"
@@ -319,7 +329,7 @@ def _list_parts(text: str) -> list[str]:
 
 
 DENIED_AT_END = re.compile(
-    r"\b(?:is|are|will be) not (?:permitted|allowed|eligible|accepted)\W*$|\b(?:is|are) (?:prohibited|excluded)\W*$|\bnot eligible\W*$"
+    r"\b(?:is|are|will be) not (?:permitted|allowed|eligible|accepted)\W*$|\b(?:is|are|(?:should|will|must|shall|would) be) (?:prohibited|excluded)\W*$|\bnot eligible\W*$"
 )
 SENTENCE_BREAK = re.compile(
     r"(?<=[a-z0-9%)\]*†‡'\"”]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bno\.)\.*\s+(?=\(?[A-Z][a-z])|(?<=;)\s+(?=[A-Z][a-z])"

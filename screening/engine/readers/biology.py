@@ -79,7 +79,20 @@ def extract_hormone_receptor(text: str, kind: str, negated: bool, lexicon: Lexic
 
 
 HER2_NAME = (
-    r"(?:her2|her-2|her 2|her2/neu|her-2/neu|erbb2|human epidermal growth factor receptor[\s-]?2(?:\s*\(her2\))?)"
+    r"(?:her[\s-]?2(?:[\s/-]?neu)?|(?:c-?)?erbb-?2|human epidermal growth factor receptor[\s-]?2(?:\s*\(her2\))?)"
+    r"(?:\s+(?:gene|oncogene|protein|oncoprotein|receptor))?"
+)
+IHC_2_ENOUGH = re.compile(
+    r"(?:>=|\bat least)\s*(?:ihc\s*)?2\s*\+|\b2\s*\+\s*(?:or (?:greater|higher|above|more)|and (?:above|higher)|or 3\s*\+|(?:/|to|-)\s*3\s*\+)"
+)
+IHC_2_WITH_ISH = re.compile(r"\b2\s*\+[^.;]{0,60}\b(?:ish|fish|cish|sish|amplif\w*|gene copy|ratio)")
+# The same facts written verb first: "overexpression of HER2", "tumours that overexpress ErbB2",
+# "lack of HER2 amplification", "does not overexpress HER-2/neu".
+HER2_RAISED = r"(?:over-?express\w*|amplifi\w*|3\+ over-?express\w*)"
+HER2_RAISED_BEFORE = re.compile(rf"\b{HER2_RAISED}\s+(?:of\s+|for\s+)?(?:the\s+)?{HER2_NAME}")
+HER2_NOT_RAISED = re.compile(
+    rf"\b(?:not|no|non-?|without|lack\w*(?:\s+of)?|absence of|negative for)\s*(?:\w+\s+){{0,2}}?{HER2_RAISED}\s+(?:of\s+|for\s+)?(?:the\s+)?{HER2_NAME}"
+    rf"|\b(?:lack\w*(?:\s+of)?|absence of|no|without)\s+{HER2_NAME}[\s-]*(?:gene\s+)?(?:amplification|over-?expression)"
 )
 HER2_THERAPY = re.compile(
     rf"(?:anti-?\s*{HER2_NAME}|{HER2_NAME}[\s-]*(?:directed|targeted|targeting|target|therap\w*|agents?|inhibitors?|antibod\w*|tki\w*|adc|blockade|based))"
@@ -102,11 +115,18 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
     cleaned = HER2_THERAPY.sub(" ", text)
     cleaned = HER2_MUTATION.sub(" ", cleaned)
     levels: set[str] = set()
+    not_raised = HER2_NOT_RAISED.search(cleaned)
+    if not_raised:
+        # "Does not overexpress HER2" is a negated sentence already: its "not" is the sentence's,
+        # and what it names is the raised level.
+        levels.update(("positive",) if negated else HER2_NEGATIVE_SET)
+        cleaned = cleaned[: not_raised.start()] + " " + cleaned[not_raised.end() :]
     if (
         re.search(
-            rf"{HER2_NAME}[\s-]*(?:positive|positivity|\+(?!\s*\d)|over-?express\w*|amplified|amplification|3\+|gene amplified)|\b(?:hr[\s-]?[+-]|er[\s-]?[+-])/her2\+|\bher2\+",
+            rf"{HER2_NAME}[\s-]*(?:positive|positivity|\+(?!\s*\d)|over-?express\w*|amplified|amplification|3\+)|\b(?:hr[\s-]?[+-]|er[\s-]?[+-])/her2\+|\bher2\+",
             cleaned,
         )
+        or HER2_RAISED_BEFORE.search(cleaned)
         or re.search(r"\bihc\s*3\s*\+|\bihc\s*(?:score\s*(?:of\s*)?)?3\+", cleaned)
         and re.search(HER2_NAME, cleaned)
     ):
@@ -140,6 +160,10 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         # tells the two apart.
         if not re.search(r"\bnull\b|\bno (?:membrane )?staining\b|\babsent staining\b|\bultra[\s-]?low\b", cleaned):
             levels.add("ultralow")
+    if "positive" in levels and IHC_2_ENOUGH.search(cleaned) and not IHC_2_WITH_ISH.search(cleaned):
+        # "Amplified for HER2 (IHC 2+ or greater)": IHC 2+ alone is enough, so a HER2-low cancer
+        # scored 2+ (ISH negative) fits too, as older trials counted 2+ as overexpression.
+        levels.add("low")
     if not levels or re.search(r"\bher2\s*(?:-/\+|\+/-|\+/-ve|\(\+/-\))", cleaned):
         return []  # "HER2-/+" is either
     if re.search(rf"{HER2_NAME}[\s-]*(?:[\w-]+/){{1,3}}(?:mutant|mutated|mutation)|\bher2\+/mutant\b", text):

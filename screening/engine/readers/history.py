@@ -13,7 +13,7 @@ from screening.engine.rules import EXCLUSION, INCLUSION, Constraint
 BRAIN = re.compile(
     r"(?<!non-)(?<!non )\b(?:brain|intracranial|cerebral|parenchymal)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|involvement|spread)\b"
     r"|(?<!non-)(?<!non )\b(?:cns|central nervous system)\b[\w\s,()/-]{0,40}?\b(?:metasta\w*|mets|lesions?|disease|involvement|spread)\b"
-    r"|\bmetasta\w* (?:to|in|of) the (?:brain|central nervous system|cns)\b|\bbrain mets\b|\b(?:intracranial|brain|cns|central nervous system)(?: parenchymal)? (?:disease )?progression\b"
+    r"|\b(?:metasta\w*|spread\w*) (?:to|in|of|into) the (?:brain|central nervous system|cns)\b|\bbrain mets\b|\b(?:intracranial|brain|cns|central nervous system)(?: parenchymal)? (?:disease )?progression\b"
 )
 LEPTO = re.compile(
     r"\b(?:leptomeningeal|carcinomatous meningitis|meningeal carcinomatosis|neoplastic meningitis|meningeal metasta\w*)\b"
