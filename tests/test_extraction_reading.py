@@ -189,3 +189,21 @@ def test_a_later_clause_about_some_patients_asks_nothing_of_everyone():
     )
     assert "her2" not in {c["concept"] for c in found}
     assert {"concept": "prior_lines", "op": ">=", "value": 1, "scope": "chemotherapy"} in found
+
+
+def test_lines_after_a_lead_offering_choices_with_nothing_under_it_may_be_its_alternatives():
+    text = (
+        "Inclusion Criteria:\n\nMetastatic breast cancer with a somatic BRCA mutation\n\n"
+        "The following disease subtypes are eligible:\n\n"
+        "Triple negative breast cancer, with progression on at least one prior chemotherapy regimen.\n\n"
+        "Hormone receptor positive, HER2 negative disease with progression on endocrine therapy\n\n"
+        "Patients must have measurable disease.\n\nECOG performance status of 0 or 1.\n"
+    )
+    doubted = {
+        rule.text.split(",")[0]: "may be one of a list's alternatives" in rule.doubts
+        for rule in extract(text, lexicon())
+        if rule.constraints
+    }
+    # The run of subtypes is doubted; the line about another category of facts ends it.
+    assert doubted["Triple negative breast cancer"] and doubted["Hormone receptor positive"]
+    assert not doubted["Patients must have measurable disease."] and not doubted["ECOG performance status of 0 or 1."]

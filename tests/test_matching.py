@@ -410,3 +410,44 @@ def test_cancer_surgery_cannot_remove_is_not_early_stage_whatever_stage_was_give
     assert outcome(early, cancer={**unresectable, "stage": "II"}) == NOT_MET
     assert outcome(early, cancer=unresectable) == NOT_MET
     assert outcome(early, cancer={"metastatic": False, "stage": "II"}) == MET
+
+
+HER2_NEGATIVE_AFTER_ANTHRACYCLINES = Rule(
+    "inclusion",
+    "HER-2 negative advanced breast cancer (patients who have received anthracyclines)",
+    (
+        Constraint("her2", "in", ("low", "ultralow", "zero", "negative")),
+        Constraint("prior_therapy", "received_any", ("class:anthracycline",)),
+    ),
+    doubts=("treatment history",),
+)
+
+
+def test_a_doubt_about_treatment_history_leaves_the_other_facts_of_a_requirement_firm():
+    assert tier_of([HER2_NEGATIVE_AFTER_ANTHRACYCLINES], age=50, biomarkers={"her2": "positive"}) == NOT_A_FIT
+    # The treatment part alone failing is still only a question.
+    had_none = {"received": {"chemotherapy": False}}
+    assert tier_of([HER2_NEGATIVE_AFTER_ANTHRACYCLINES], age=50, biomarkers={"her2": "low"}, treatment=had_none) == (
+        CHECK_FIRST
+    )
+    # Other doubts, or an exclusion, keep the whole reading tentative.
+    other = replace(HER2_NEGATIVE_AFTER_ANTHRACYCLINES, doubts=("treatment history", "negation"))
+    assert tier_of([other], age=50, biomarkers={"her2": "positive"}) == CHECK_FIRST
+
+
+def test_subtypes_named_beside_other_facts_that_no_one_could_have_together_are_alternatives():
+    triple_negative = Rule(
+        "inclusion",
+        "Triple negative breast cancer, with progression on at least one prior chemotherapy",
+        (Constraint("prior_lines", ">=", 1, scope="chemotherapy"), Constraint("triple_negative", "is", True)),
+    )
+    hormone_positive = Rule(
+        "inclusion",
+        "Hormone receptor positive, HER2 negative disease with progression on endocrine therapy",
+        (Constraint("prior_lines", ">=", 1, scope="endocrine"), Constraint("hormone_receptor", "is", "positive")),
+    )
+    facts = TrialFacts("NCT00000001", "Two subtypes", [triple_negative, hormone_positive])
+    assert all(rule.alternative for rule in facts.rules)
+    assert tier_of([triple_negative, hormone_positive], age=50, biomarkers={"er": "positive", "pr": "positive"}) != (
+        NOT_A_FIT
+    )

@@ -800,6 +800,15 @@ def _doubt_self_contradictions(rules: list[Rule]) -> list[Rule]:
     ]
 
 
+def _categories(constraints: list[Constraint], lexicon: Lexicon) -> set[str]:
+    """The categories of facts a reading names, treatment history aside (it goes with any of them)."""
+    return {
+        lexicon.concepts[c.concept].category if c.concept in lexicon.concepts else c.concept
+        for c in constraints
+        if c.concept not in ("prior_therapy", "prior_lines")
+    }
+
+
 def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
     rules: list[Rule] = []
     number = 0
@@ -810,10 +819,25 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
         # Two or more labels naming groups ("Main study cohort:", "Exploratory cohort:") may each
         # open one group's criteria; one such label over the whole list scopes nothing.
         groups = {item.under for item in flatten(section.items) if item.under and names_group(item.under)}
+        # A lead offering alternatives with nothing under it ("The following subtypes are eligible:")
+        # in a list without marks: the lines after it may be its alternatives, up to the next lead.
+        # The run ends at the first line about another category of facts ("Stage IV disease" after
+        # a list of cancer types); until then, a line's reading is tentative.
+        open_lead = False
+        run: set[str] = set()
         for item, lead_item in _items(section.items):
             lead = lead_item.text if lead_item else ""
             if not item.text.strip():
                 continue
+            opens = lead_item is None and item.text.rstrip().endswith(":")
+            if opens:
+                open_lead = (
+                    kind == INCLUSION
+                    and not item.children
+                    and item.combinator == "any"
+                    and not DEFINITION.search(normalise(item.text))
+                )
+                run = set()
             # A lead ("Must have one of the following:") requires nothing itself; sentences before it do.
             lead_only = bool(item.children) and item.text.rstrip().endswith(":") and len(item.text) < 200
             if (
@@ -891,6 +915,12 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 constraints = [c for c in constraints if (c, negated) not in seen_in_item]
                 seen_in_item.update((c, negated) for c in constraints)
                 negated = negated and bool(constraints)
+                categories = _categories(constraints, lexicon)
+                in_run = open_lead and not opens and not lead_item and bool(categories)
+                if in_run and run and not categories & run:
+                    open_lead = in_run = False
+                run |= categories if in_run else set()
+                lead_doubt = ("may be one of a list's alternatives",) if in_run else ()
                 rules.append(
                     Rule(
                         kind=kind,
@@ -907,6 +937,7 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         + therapy_history_doubt(kind, constraints, negated)
                         + (listed_doubt if constraints else ())
                         + (group_doubt if constraints else ())
+                        + lead_doubt
                         + (
                             ("an alternative it did not read",)
                             if constraints and _unexplained_alternative(sentence, kind, lexicon, constraints)

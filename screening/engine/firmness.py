@@ -6,11 +6,12 @@ study team's judgement, a negation the reading did not use, a count it did not k
 qualifier it cannot answer (brain metastases "requiring steroids"), a basket's
 tumour-agnostic way in, a requirement stated of one group of patients, a subtype named as
 where a treatment is given, an early stage the reading did not keep, or one receptor named
-both ways. Treatment history is never firm (`therapy_history_doubt`). Readings of the whole
-trial add more (`extract`): an exclusion of what the trial itself requires or a requirement of
-what trials rule out, a receptor threshold above 1%, and the stricter of two limits on one
-number. Only a firm reading may rule a trial out; a tentative one becomes a question for the
-study team.
+both ways. Treatment history is never firm (`therapy_history_doubt`), though a requirement
+doubted for that alone still fails firmly on its other facts (`match.judge`). Readings of the
+whole trial add more (`extract`): an exclusion of what the trial itself requires or a requirement
+of what trials rule out, a receptor threshold above 1%, the stricter of two limits on one
+number, and lines that may be the alternatives of a lead with nothing under it. Only a firm
+reading may rule a trial out; a tentative one becomes a question for the study team.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ DOUBT_WORDS = {
     "condition": "it applies only in some cases",
     "time window": "it depends on when a treatment was given",
     "examples": "it gives examples",
+    "may be one of a list's alternatives": "it may be one of several choices the trial lists",
     "qualifier": "it applies only to some cases",
     "definition": "it defines a term",
     "tumour-agnostic alternative": "it also takes other cancers with a particular marker",
@@ -203,6 +205,11 @@ def is_line_cap(constraint: Constraint, kind: str, negated: bool) -> bool:
     return constraint.op == ">="
 
 
+TREATMENT_HISTORY = "treatment history"
+# The concepts that doubt is about: a reading holding other facts as well stays firm on them.
+TREATMENT_HISTORY_CONCEPTS = frozenset({"prior_therapy", "prior_lines"})
+
+
 def therapy_history_doubt(
     kind: str, constraints: tuple[Constraint, ...] | list[Constraint], negated: bool
 ) -> tuple[str, ...]:
@@ -217,7 +224,7 @@ def therapy_history_doubt(
     if any(c.concept == "prior_therapy" for c in constraints) or any(
         c.concept == "prior_lines" and not is_line_cap(c, kind, negated) for c in constraints
     ):
-        return ("treatment history",)
+        return (TREATMENT_HISTORY,)
     return ()
 
 

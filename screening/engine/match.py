@@ -20,6 +20,7 @@ from screening.engine.disease import (
     unnamed_basket,
 )
 from screening.engine.facts import evaluate
+from screening.engine.firmness import TREATMENT_HISTORY, TREATMENT_HISTORY_CONCEPTS
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
 from screening.engine.profile import Profile, load_profile
@@ -81,10 +82,23 @@ def judge(rule: Rule, profile: Profile, lexicon: Lexicon, facts_seen: dict[int, 
     satisfied = (not combined) if excludes else combined
     if not satisfied and rule.alternative:
         return Outcome(rule, UNKNOWN, facts)
-    if not satisfied and not rule.firm:
+    if not satisfied and not rule.firm and not _fails_where_not_doubted(rule, facts):
         # Only a firm reading rules a trial out; a tentative contradiction is a question.
         return Outcome(rule, UNKNOWN, facts, contradicted=True)
     return Outcome(rule, MET if satisfied else NOT_MET, facts)
+
+
+def _fails_where_not_doubted(rule: Rule, facts: list[tuple[Constraint, Truth]]) -> bool:
+    """A requirement of several facts, doubted only for the treatment history it names, still fails
+    firmly on another of its facts she does not have ("HER2-negative advanced breast cancer ...
+    (patients who have received anthracyclines)" for a HER2-positive cancer)."""
+    return (
+        rule.doubts == (TREATMENT_HISTORY,)
+        and not rule.excludes
+        and not rule.alternative
+        and rule.logic == "all"
+        and any(value is False and c.concept not in TREATMENT_HISTORY_CONCEPTS for c, value in facts)
+    )
 
 
 # Every patient a family's answers can describe: requirements of one family that none of them
@@ -115,20 +129,22 @@ def soften_conflicts(rules: list[Rule]) -> list[Rule]:
     """Requirements of one family no single patient could meet together become alternatives."""
     softened: set[int] = set()
     for family, concepts in FAMILIES.items():
-        indexes = [
-            index
+        # A requirement naming the family beside other facts ("Triple negative breast cancer with
+        # progression on chemotherapy") is judged on its part in the family.
+        parts = {
+            index: replace(rule, constraints=tuple(c for c in rule.constraints if c.concept in concepts))
             for index, rule in enumerate(rules)
             if rule.kind == INCLUSION
             and not rule.excludes
             and not rule.alternative
             and not rule.cohort
-            and rule.constraints
-            and {c.concept for c in rule.constraints} <= concepts
-        ]
-        if len(indexes) < 2:
+            and any(c.concept in concepts for c in rule.constraints)
+            and (rule.logic == "all" or {c.concept for c in rule.constraints} <= concepts)
+        }
+        if len(parts) < 2:
             continue
-        if not any(all(_could_meet(rules[index], patient) for index in indexes) for patient in _every_patient(family)):
-            softened.update(indexes)
+        if not any(all(_could_meet(part, patient) for part in parts.values()) for patient in _every_patient(family)):
+            softened.update(parts)
     if not softened:
         return rules
     return [replace(rule, alternative=True) if index in softened else rule for index, rule in enumerate(rules)]
