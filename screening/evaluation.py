@@ -142,6 +142,13 @@ def find_record(shared: Path, nct_id: str) -> Study:
     raise FileNotFoundError(f"No record for {nct_id} under {shared}")
 
 
+def batch_record(batch_dir: Path, shared: Path, nct_id: str) -> Study:
+    """A batch's trial record: its own copy when the batch was drawn from outside the shared data
+    (`records/`, with the source named in its `drawn.json`), else the shared one."""
+    own = batch_dir / "records" / f"{nct_id}.json"
+    return Study.model_validate_json(own.read_bytes()) if own.exists() else find_record(shared, nct_id)
+
+
 def _jsonl_entry(path: Path, nct_id: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
@@ -374,7 +381,7 @@ def evaluate_pairs(batch_dir: Path, profile_paths: list[Path], shared: Path, lex
     trials: dict[str, TrialFacts] = {}
     for profile_id, nct_id, judgement in batch.pairs:
         if nct_id not in trials:
-            trials[nct_id] = trial_facts_from_record(find_record(shared, nct_id), lexicon)
+            trials[nct_id] = trial_facts_from_record(batch_record(batch_dir, shared, nct_id), lexicon)
         report.add(judgement, screen_trial(trials[nct_id], profiles[profile_id], lexicon), f"{profile_id} {nct_id}")
     return report
 
