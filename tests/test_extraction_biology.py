@@ -331,3 +331,7 @@ def test_a_sentence_denying_overexpression_is_negated_once_not_twice():
 )
 def test_a_trial_taking_ihc_2_plus_alone_takes_her2_low_cancers_scored_2_plus(text, levels):
     assert [c["value"] for c in constraints_of(text) if c["concept"] == "her2"] == [levels]
+
+
+def test_a_her2_range_covering_every_score_asks_for_none():
+    assert constraints_of("0 to 3+ HER2 amplification, as determined by FISH") == []

@@ -207,3 +207,17 @@ def test_lines_after_a_lead_offering_choices_with_nothing_under_it_may_be_its_al
     # The run of subtypes is doubted; the line about another category of facts ends it.
     assert doubted["Triple negative breast cancer"] and doubted["Hormone receptor positive"]
     assert not doubted["Patients must have measurable disease."] and not doubted["ECOG performance status of 0 or 1."]
+
+
+def test_items_run_together_in_old_wrapped_text_are_read_one_by_one_and_a_plan_asks_nothing():
+    text = (
+        "Criteria\n\n        DISEASE CHARACTERISTICS: Histologically proven locally advanced or stage IV\n"
+        "        breast cancer Patients with T4 or N2, M0 disease and no prior chemotherapy receive\n"
+        "        neoadjuvant chemotherapy prior to mastectomy No known brain metastases\n"
+    )
+    rules = [rule for rule in extract(text, lexicon()) if rule.constraints]
+    concepts = {c.concept for rule in rules for c in rule.constraints}
+    # Who receives what is the trial's plan, not "no prior chemotherapy" asked of her.
+    assert "prior_lines" not in concepts and "prior_therapy" not in concepts
+    brain = [rule for rule in rules if rule.concept == "brain_metastases"]
+    assert len(brain) == 1 and brain[0].excludes and brain[0].text.startswith("No known brain metastases")

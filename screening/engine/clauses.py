@@ -272,7 +272,9 @@ INFORMATIONAL = re.compile(
     r"|(?:(?:will|would|is|are|shall) be (?:defined|recorded|collected|documented|assessed|measured|evaluated|stratified|reviewed|used)|defined as|definition of|according to the following)\b)"
 )
 NOT_A_CRITERION = re.compile(
-    r"^\W*note\b|\b(?:justified\b|rationale\b|median follow-?up\b|refers to\b|to (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b"
+    # "Patients with T4 disease and no prior chemotherapy receive neoadjuvant chemotherapy": the plan, not a need.
+    r"^\W*(?:patients?|participants?|subjects?) with\b[^.;]{0,160}?(?<!must )(?<!should )(?<!have )(?<!to )(?<!who )(?<!that )(?<!may )(?<!can )(?<!not )\breceive (?!(?:at least|no more|prior|previous)\b)"
+    r"|^\W*note\b|\b(?:justified\b|rationale\b|median follow-?up\b|refers to\b|to (?:characteri[sz]e|determine|confirm|document) (?:if|whether)\b"
     r"|must (?:include|be performed|be collected|be submitted|be provided)\b"
     r"|no (?:limit\w*|restrictions?|maximum) (?:to|on|in|regarding|for) (?:the )?number\b"
     # "The threshold to qualify as ER positive is >= 1%" defines a word.
@@ -334,6 +336,9 @@ DENIED_AT_END = re.compile(
 SENTENCE_BREAK = re.compile(
     r"(?<=[a-z0-9%)\]*†‡'\"”]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\betc\.)(?<!\bno\.)\.*\s+(?=\(?[A-Z][a-z])|(?<=;)\s+(?=[A-Z][a-z])"
     r"|(?<=[a-z]{3}\.)(?=[A-Z][a-z]{2})"  # "... by RECIST criteria.Patients previously treated ..."
+    # Items run together without marks or stops in old records' wrapped text: "... or stage IV
+    # breast cancer Patients with at least 10 axillary node metastases receive ...".
+    r"|(?<=[a-z)])\s+(?=(?:Patients?|Participants?|Subjects?|No|Prior|Must)\s)"
 )
 
 

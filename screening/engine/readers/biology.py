@@ -164,6 +164,8 @@ def extract_her2(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[
         # "Amplified for HER2 (IHC 2+ or greater)": IHC 2+ alone is enough, so a HER2-low cancer
         # scored 2+ (ISH negative) fits too, as older trials counted 2+ as overexpression.
         levels.add("low")
+    if re.search(r"\b0\s*(?:-|to|through)\s*3\s*\+", cleaned):
+        return []  # "0 to 3+ HER2": every score, so none is asked for
     if not levels or re.search(r"\bher2\s*(?:-/\+|\+/-|\+/-ve|\(\+/-\))", cleaned):
         return []  # "HER2-/+" is either
     if re.search(rf"{HER2_NAME}[\s-]*(?:[\w-]+/){{1,3}}(?:mutant|mutated|mutation)|\bher2\+/mutant\b", text):
