@@ -226,7 +226,7 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
     [
         # Tuned: first look 0.31 hidden, 0.85 caught; the general changes made from it reached
         # 0.05 and 0.83, and treatment history read as never firm these.
-        ("2026-12-05", 0.04, 0.76),
+        ("2026-12-05", 0.04, 0.77),
         # Tuned: first look (taken after the changes above) 0.38 hidden, 0.82 caught; then 0.12 and 0.79.
         # Lines after a lead offering alternatives with nothing under it read as possible
         # alternatives (2026-12-06): one pair fewer hidden (0.03), 0.71 caught.
@@ -254,8 +254,9 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # Tuned: first look 0.32 hidden, 0.42 caught (ten old PDQ-style trials from outside
         # ../shared, each paired with all 20 profiles, no gold trials); the general changes made
         # from it (items run together in wrapped text read one by one, a plan of who receives
-        # what asks nothing, a HER2 range over every score asks for none) reached 0.00 and 0.63.
-        ("2026-12-06", 0.01, 0.62),
+        # what asks nothing, a HER2 range over every score asks for none) reached 0.00 and 0.63;
+        # labelled items run together and PDQ paragraphs read one by one, "Sex: Female": 0.76.
+        ("2026-12-06", 0.01, 0.75),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

@@ -112,3 +112,8 @@ def test_phrasings_from_a_second_set_of_trials_outside_the_gold_set(text, kind, 
 )
 def test_less_usual_spellings_of_at_least_are_read(text):
     assert {"concept": "age", "op": ">=", "value": 18} in constraints_of(text)
+
+
+def test_a_labelled_sex_is_read_and_a_label_for_both_asks_nothing():
+    assert constraints_of("Sex: Female") == [{"concept": "sex", "op": "in", "value": ["female"]}]
+    assert constraints_of("Gender: Female or male") == []

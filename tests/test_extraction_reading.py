@@ -221,3 +221,22 @@ def test_items_run_together_in_old_wrapped_text_are_read_one_by_one_and_a_plan_a
     assert "prior_lines" not in concepts and "prior_therapy" not in concepts
     brain = [rule for rule in rules if rule.concept == "brain_metastases"]
     assert len(brain) == 1 and brain[0].excludes and brain[0].text.startswith("No known brain metastases")
+
+
+def test_labelled_items_run_together_in_an_old_nci_record_are_read_one_by_one():
+    text = (
+        "Criteria\n\n        PATIENT CHARACTERISTICS: Age: 18 and over Sex: Female Menopausal Status: Not\n"
+        "        specified Performance status: ECOG 0 or 1\n\n"
+        "        DISEASE CHARACTERISTICS: Metastatic breast cancer No current or prior history of brain\n"
+        "        metastases Responding or stable disease since the start of chemotherapy\n"
+    )
+    rules = {rule.concept: rule for rule in extract(text, lexicon()) if rule.constraints}
+    assert rules["sex"].constraints[0].value == ("female",) and rules["sex"].firm
+    assert rules["ecog"].text.startswith("Performance status: ECOG 0 or 1")
+    assert rules["brain_metastases"].excludes and rules["brain_metastases"].firm
+
+
+def test_one_label_in_a_modern_item_does_not_split_it():
+    text = "Inclusion Criteria:\n* Eastern Cooperative Oncology Group (ECOG) Performance Status: 0-1\n"
+    (rule,) = [rule for rule in extract(text, lexicon()) if rule.constraints]
+    assert rule.concept == "ecog" and rule.text.startswith("Eastern Cooperative")

@@ -340,6 +340,23 @@ SENTENCE_BREAK = re.compile(
     # breast cancer Patients with at least 10 axillary node metastases receive ...".
     r"|(?<=[a-z)])\s+(?=(?:Patients?|Participants?|Subjects?|No|Prior|Must)\s)"
 )
+# Labelled items run together the same way: "Age: 18 and over Sex: Female Performance status:
+# ECOG 0-1". Split only where several labels follow one another, as one label may head an item.
+RUN_LABEL = re.compile(r"(?<!\S)[A-Z][a-z]+(?: [A-Za-z]+)?: ")
+# The NCI's old PDQ records head their run-together paragraphs so; inside one, a capitalised
+# word after a lower-case one starts an item ("... brain metastases Responding or stable ...").
+PDQ_SECTION = re.compile(r"^\W*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTICS|PRIOR CONCURRENT THERAPY)\b")
+PDQ_ITEM_START = re.compile(r"(?<=[a-z)])\s+(?=[A-Z][a-z])")
+
+
+def _at_run_labels(text: str) -> list[str]:
+    """Pieces of a text at its labels, when two or more run on after words ("... over Sex: Female")."""
+    starts = [
+        found.start() for found in RUN_LABEL.finditer(text) if re.search(r"[a-z0-9%)]\s+$", text[: found.start()])
+    ]
+    if len(starts) < 2:
+        return [text]
+    return [text[start:end] for start, end in zip([0, *starts], [*starts, len(text)], strict=True)]
 
 
 def sentences(text: str, kind: str) -> list[str]:
@@ -348,7 +365,9 @@ def sentences(text: str, kind: str) -> list[str]:
     An exclusion item whose later sentence softens it ("Brain metastases. Treated, stable
     ones are allowed.") stays whole, so the softening is read with it.
     """
-    parts = [part.strip() for part in SENTENCE_BREAK.split(text) if part.strip()]
+    parts = [piece.strip() for part in SENTENCE_BREAK.split(text) for piece in _at_run_labels(part) if piece.strip()]
+    if PDQ_SECTION.match(text):
+        parts = [piece.strip() for part in parts for piece in PDQ_ITEM_START.split(part) if piece.strip()]
     if len(parts) < 2 and text.count(";") >= 1:
         # "postmenopausal women; metastatic disease; positive hormone receptor status;"
         clauses = [part.strip() for part in text.split(";") if part.strip()]

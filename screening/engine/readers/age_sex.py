@@ -86,7 +86,7 @@ def extract_sex(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
         return []
     if MENOPAUSE_DEFINED.search(text):
         return []  # "postmenopausal: age >= 60 or amenorrhoea ..." defines a word
-    opener = r"^\W*(?:adult\s+)?(?:(?:pre|post|peri)[\s-]?menopausal\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must be\s+(?:>=|\d|aged?\b|older|over)|diagnosed|of (?:any|all)\b|\()"
+    opener = r"^\W*(?:(?:sex|gender)\s*:\s*)?(?:adult\s+)?(?:(?:pre|post|peri)[\s-]?menopausal\s+)?(?:{})\b(?:\s+(?:patients?|participants?|subjects?|sex|gender))?(?:\s+only)?\s*(?:,|\.|$|aged?\b|>=|\d|with\b|who (?:are|have)\b|must be\s+(?:>=|\d|aged?\b|older|over)|diagnosed|of (?:any|all)\b|\()"
     females = re.match(opener.format("female|females|women|woman"), text)
     males = re.match(opener.format("male|males|men|man"), text)
     if re.search(
