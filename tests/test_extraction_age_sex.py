@@ -117,3 +117,10 @@ def test_less_usual_spellings_of_at_least_are_read(text):
 def test_a_labelled_sex_is_read_and_a_label_for_both_asks_nothing():
     assert constraints_of("Sex: Female") == [{"concept": "sex", "op": "in", "value": ["female"]}]
     assert constraints_of("Gender: Female or male") == []
+
+
+def test_a_labelled_age_range_without_units_is_read():
+    assert constraints_of("Age: 16 to 70") == [
+        {"concept": "age", "op": ">=", "value": 16},
+        {"concept": "age", "op": "<=", "value": 70},
+    ]

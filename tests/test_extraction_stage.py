@@ -213,3 +213,10 @@ def test_spread_to_one_named_place_is_not_metastatic_disease_as_a_stage():
     assert constraints_of("Evidence of metastatic disease", "exclusion") == [
         {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]}
     ]
+
+
+@pytest.mark.parametrize("text", ["Stage IIIB, IIIC, or IV", "Stage III or IV breast cancer"])
+def test_stage_three_listed_by_letter_beside_stage_four_is_advanced_disease(text):
+    assert constraints_of(text) == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]}
+    ]

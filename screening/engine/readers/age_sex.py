@@ -50,7 +50,10 @@ def extract_age(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[C
     ):
         return []
     found = []
-    range_match = re.search(r"\b(\d{2})\s*(?:-|to)\s*(\d{2,3})\s*(?:years?|yrs?)", text)
+    range_match = re.search(r"\b(\d{2})\s*(?:-|to)\s*(\d{2,3})\s*(?:years?|yrs?)", text) or re.match(
+        r"\W*age\s*:\s*(\d{2})\s*(?:-|to)\s*(\d{2,3})\b",
+        text,  # "Age: 16 to 70" in old NCI records
+    )
     if range_match and 12 <= int(range_match[1]) < int(range_match[2]) <= 120:
         return [Constraint("age", ">=", int(range_match[1])), Constraint("age", "<=", int(range_match[2]))]
     for match in re.finditer(

@@ -46,7 +46,11 @@ def whole_metastatic_disease(text: str) -> bool:
 CURABLE = re.compile(
     r"\b(?:amenable|candidates?|eligible|suitable|appropriate)\b[^.;]{0,35}\b(?:curative|curable|definitive (?:surgery|resection|local))|\bcurable\b"
 )
-STAGE_THREE_OR_FOUR = re.compile(r"\bstages?\s*(?:iii|3)[abc]?\s*(?:/|-|to|or|and|,)\s*(?:stage\s*)?(?:iv|4)\b")
+# "Stage III or IV", "stage IIIB, IIIC, or IV": stage III (any of its letters) and stage IV.
+_STAGE_SEPARATOR = r"\s*(?:/|-|to|or|and|,)(?:\s*(?:or|and)\b)?\s*"
+STAGE_THREE_OR_FOUR = re.compile(
+    rf"\bstages?\s*(?:iii|3)[abc]?(?:{_STAGE_SEPARATOR}(?:stage\s*)?(?:iii|3)[abc]?)*{_STAGE_SEPARATOR}(?:stage\s*)?(?:iv|4)\b"
+)
 
 
 @reader(
