@@ -466,3 +466,22 @@ def test_a_trial_is_not_a_fit_when_every_part_open_to_her_is_closed_and_a_part_f
     assert all(part["ruled_out"] for part in closed["cohorts"] if part["name"] != "Bladder Cancer")
     assert result_for(text, biomarkers={"er": "negative", "pr": "negative", "her2": "zero"})["tier"] != NOT_A_FIT
     assert result_for(text, biomarkers={"er": None, "pr": None, "her2": None})["tier"] != NOT_A_FIT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Locally advanced breast cancer not amenable to resection with curative intent, or metastatic disease",
+        "Metastatic or locally advanced solid tumours without standard treatment options",
+        "Unresectable or metastatic breast cancer for which no curative therapy exists",
+        "Locally advanced disease that is not surgically resectable",
+    ],
+)
+def test_saying_what_cannot_be_done_for_advanced_disease_is_not_a_negation_left_unread(text):
+    (rule,) = rules_of(f"Inclusion Criteria:\n* {text}")
+    assert rule.concept == "metastatic_disease" and "negation" not in rule.doubts
+
+
+def test_a_negation_of_the_disease_itself_still_leaves_doubt():
+    (rule,) = rules_of("Inclusion Criteria:\n* Breast cancer that is not metastatic to the bone only, stage IV")
+    assert "negation" in rule.doubts

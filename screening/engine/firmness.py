@@ -144,6 +144,11 @@ NOT_A_NEGATION = re.compile(
     r"|\bnon[\s-](?:small|hodgkin|melanoma|muscle|invasive|measurable|target|childbearing|pregnant)\w*|\bwhether or not\b"
     # "Prior X is NOT permitted": the "not" denies a permission, the fact is X.
     r"|\b(?:is|are|will be)\s+not\s+(?:permitted|allowed|accepted)\b"
+    # What makes disease advanced, said by what cannot be done: "not amenable to curative resection",
+    # "not resectable", "without standard treatment options", "for which no curative therapy exists".
+    r"|\bnot (?:be )?(?:amenable|suitable|eligible|appropriate|candidates?|a candidate)\b[^.;]{0,40}?\b(?:curative|curable|resection|resectable|surgery|surgical|local|radical|definitive)\w*"
+    r"|\b(?:not|non)[\s-]?(?:surgically )?(?:resectable|operable|curable)\b"
+    r"|\b(?:no|without)\b[^.;]{0,25}?\b(?:standard|curative|effective|available)\b[^.;]{0,25}?\b(?:therap\w*|treatments?|options?|regimens?)\b"
 )
 # Clauses the extractors read themselves: exceptions and brackets.
 EXCEPTION_CLAUSE = re.compile(
