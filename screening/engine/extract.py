@@ -43,7 +43,7 @@ from screening.engine.clauses import (
     sentences,
 )
 from screening.engine.disease import OTHER_CANCER_TYPES
-from screening.engine.firmness import EXAMPLES, doubts, therapy_history_doubt
+from screening.engine.firmness import EXAMPLES, THERAPY_CONCEPTS, doubts, therapy_history_doubt
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers import READERS, Reader, triggered
 from screening.engine.readers.biology import HER2_NAME, HER2_NEGATIVE_SET, extract_her2, extract_hormone_receptor
@@ -805,7 +805,7 @@ def _categories(constraints: list[Constraint], lexicon: Lexicon) -> set[str]:
     return {
         lexicon.concepts[c.concept].category if c.concept in lexicon.concepts else c.concept
         for c in constraints
-        if c.concept not in ("prior_therapy", "prior_lines")
+        if c.concept not in THERAPY_CONCEPTS
     }
 
 
@@ -919,7 +919,8 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 in_run = open_lead and not opens and not lead_item and bool(categories)
                 if in_run and run and not categories & run:
                     open_lead = in_run = False
-                run |= categories if in_run else set()
+                if in_run:
+                    run |= categories
                 lead_doubt = ("may be one of a list's alternatives",) if in_run else ()
                 rules.append(
                     Rule(

@@ -167,7 +167,7 @@ COUNT_SENSITIVE = {"brain_metastases", "bone_only_disease"}
 DOSE_COUNT = re.compile(
     r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve)\s+(?:or more\s+|or fewer\s+)?(?:cycles?|doses?|courses?|infusions?|administrations?)\b"
 )
-THERAPY_CONCEPTS = {"prior_therapy", "prior_lines"}
+THERAPY_CONCEPTS = frozenset({"prior_therapy", "prior_lines"})
 STAGE_CONCEPTS = {"metastatic_disease", "early_stage"}
 SETTING = re.compile(
     r"\b(?:metasta\w*|advanced|mbc|abc|recurren\w*|relaps\w*|unresectable|inoperable|incurable|palliative|stage iv|first[\s-]line)\b"
@@ -210,9 +210,8 @@ def is_line_cap(constraint: Constraint, kind: str, negated: bool) -> bool:
     return constraint.op == ">="
 
 
+# The doubt is about THERAPY_CONCEPTS alone: a reading holding other facts stays firm on them.
 TREATMENT_HISTORY = "treatment history"
-# The concepts that doubt is about: a reading holding other facts as well stays firm on them.
-TREATMENT_HISTORY_CONCEPTS = frozenset({"prior_therapy", "prior_lines"})
 
 
 def therapy_history_doubt(

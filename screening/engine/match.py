@@ -20,7 +20,7 @@ from screening.engine.disease import (
     unnamed_basket,
 )
 from screening.engine.facts import evaluate
-from screening.engine.firmness import TREATMENT_HISTORY, TREATMENT_HISTORY_CONCEPTS
+from screening.engine.firmness import THERAPY_CONCEPTS, TREATMENT_HISTORY
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth, all_of, any_of
 from screening.engine.profile import Profile, load_profile
@@ -97,7 +97,7 @@ def _fails_where_not_doubted(rule: Rule, facts: list[tuple[Constraint, Truth]]) 
         and not rule.excludes
         and not rule.alternative
         and rule.logic == "all"
-        and any(value is False and c.concept not in TREATMENT_HISTORY_CONCEPTS for c, value in facts)
+        and any(value is False and c.concept not in THERAPY_CONCEPTS for c, value in facts)
     )
 
 
