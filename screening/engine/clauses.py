@@ -349,10 +349,14 @@ PDQ_SECTION = re.compile(r"^\W*(?:DISEASE CHARACTERISTICS|PATIENT CHARACTERISTIC
 PDQ_ITEM_START = re.compile(r"(?<=[a-z)])\s+(?=[A-Z][a-z])")
 
 
+_AFTER_WORDS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789%)")
+
+
 def _at_run_labels(text: str) -> list[str]:
     """Pieces of a text at its labels, when two or more run on after words ("... over Sex: Female")."""
+    # A label after words, not one opening the text or following another label's colon.
     starts = [
-        found.start() for found in RUN_LABEL.finditer(text) if re.search(r"[a-z0-9%)]\s+$", text[: found.start()])
+        found.start() for found in RUN_LABEL.finditer(text) if text[: found.start()].rstrip()[-1:] in _AFTER_WORDS
     ]
     if len(starts) < 2:
         return [text]

@@ -304,8 +304,9 @@ def _split_clauses(clause: _Clause, kind: str) -> _Clause:
     # "... for metastatic disease; patients with tumours that overexpress HER2 should have received
     # trastuzumab": a later clause about some patients asks nothing of everyone.
     parts = normal.split("; ")
-    if len(parts) > 1 and any(CONDITIONAL.match(part) for part in parts[1:]):
-        normal = "; ".join([parts[0], *(part for part in parts[1:] if not CONDITIONAL.match(part))])
+    kept = [parts[0], *(part for part in parts[1:] if not CONDITIONAL.match(part))]
+    if len(kept) < len(parts):
+        normal = "; ".join(kept)
     exception = EXCEPTIONS.search(normal)
     # Carve-outs ("except endocrine therapy for HR-positive disease") are not requirements.
     main_clause = normal[: exception.start()] if exception else normal
