@@ -22,7 +22,7 @@ from screening.engine.match import (
     judge,
 )
 from screening.engine.rules import Constraint, Rule
-from screening.engine.shortlist import screen_trial
+from screening.engine.shortlist import screen_trial, shortlist
 from tests.engine_helpers import lexicon, profile
 
 
@@ -250,6 +250,37 @@ def test_unknowns_become_questions_for_the_oncologist():
     )
     assert result["tier"] == CHECK_FIRST
     assert any("HER2" in question and "HER2-low" in question for question in result["questions_for_oncologist"])
+
+
+def test_criteria_read_alike_across_trials_are_each_judged_with_their_own_sense_cohort_and_words():
+    # One shared constraint, as stored constraints are: a screening works each reading out once,
+    # yet every trial keeps its own verdict, reason and question.
+    low = Constraint("her2", "in", ("low",))
+    readings = {
+        "NCT00000001": Rule("inclusion", "HER2-low (IHC 1+ or 2+/ISH-)", (low,)),
+        "NCT00000002": Rule("exclusion", "HER2-low disease", (low,)),
+        "NCT00000003": Rule("inclusion", "HER2-low, cohort B", (low,), cohort="Cohort B"),
+        "NCT00000004": Rule("inclusion", "HER2-low per local lab", (low,), doubts=("number",)),
+        "NCT00000005": Rule("inclusion", "HER2 low or ultralow, see appendix", (low,), doubts=("number",)),
+    }
+    trials = [TrialFacts(nct_id, "Trial", [rule]) for nct_id, rule in readings.items()]
+    found = shortlist(profile(biomarkers={"her2": "positive"}), trials, lexicon())
+    results = {result["nct_id"]: result for result in found["results"]}
+    assert [results[n]["tier"] for n in readings] == [
+        NOT_A_FIT,
+        WORTH_DISCUSSING,
+        CHECK_FIRST,
+        CHECK_FIRST,
+        CHECK_FIRST,
+    ]
+    assert "for Cohort B only" in results["NCT00000003"]["criteria"][0]["reason"]
+    assert "for Cohort B only" not in results["NCT00000001"]["criteria"][0]["reason"]
+    for nct_id in ("NCT00000004", "NCT00000005"):
+        assert results[nct_id]["criteria"][0]["firmness"] == "tentative"
+        assert results[nct_id]["questions_for_oncologist"] == [
+            f"Does this rule me out? The trial says: “{readings[nct_id].text}”"
+        ]
+    assert results["NCT00000001"]["criteria"][0]["firmness"] == "firm"
 
 
 def test_two_performance_answers_must_both_fit():

@@ -156,6 +156,48 @@ def _could_meet(rule: Rule, patient: Profile) -> bool:
     return outcome.outcome != NOT_MET and not outcome.contradicted
 
 
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """A criterion matching assesses, with what stays the same for every patient worked out once."""
+
+    index: int
+    rule: Rule
+    # What its verdict, reason and question depend on besides her answers: its constraints (stored
+    # ones are interned, so their identities stand for them within a screening), its sense, its
+    # cohort and, while its reading is tentative, the words a question quotes.
+    key: tuple
+    # What its reason and question depend on besides the verdict.
+    wording: tuple
+    # Its shortlist entry's fields before and after the outcome and reason.
+    head: dict[str, Any]
+    tail: dict[str, Any]
+
+
+def assessed(index: int, rule: Rule) -> Assessed:
+    identities = tuple(map(id, rule.constraints))
+    tail: dict[str, Any] = {"cohort": rule.cohort} if rule.cohort else {}
+    # How firmly the criterion was read (optional field): only a firm reading can rule a trial out.
+    tail["firmness"] = "firm" if rule.firm else "tentative"
+    if rule.doubts:
+        tail["doubts"] = rule.doubts
+    return Assessed(
+        index,
+        rule,
+        key=(
+            identities,
+            rule.excludes,
+            rule.logic,
+            rule.alternative,
+            rule.cohort,
+            rule.doubts,
+            rule.text if rule.doubts else "",
+        ),
+        wording=(identities, rule.excludes, rule.cohort),
+        head={"kind": rule.kind, "text": rule.text, "concept": rule.concept},
+        tail=tail,
+    )
+
+
 @dataclass
 class TrialFacts:
     """What matching needs from a catalogue trial, as plain data."""
@@ -179,7 +221,7 @@ class TrialFacts:
     fixed_entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     # The criteria list with the fixed entries in place (None where a rule is assessed).
     template: list[dict[str, Any] | None] = field(default_factory=list)
-    assessed: list[tuple[int, Rule]] = field(default_factory=list)
+    assessed: list[Assessed] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.early_setting:
@@ -194,7 +236,7 @@ class TrialFacts:
         self.rules = soften_conflicts(self.rules)
         for index, rule in enumerate(self.rules):
             if rule.constraints:
-                self.assessed.append((index, rule))
+                self.assessed.append(assessed(index, rule))
                 self.template.append(None)
                 continue
             entry = {

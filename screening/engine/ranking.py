@@ -43,12 +43,15 @@ def targets(constraint: Constraint) -> bool:
     return constraint.concept == "triple_negative" and constraint.value is True
 
 
-def _has(outcome: Outcome, wanted) -> list[Constraint]:
-    """The constraints of a met requirement that she has and that `wanted` picks out."""
-    rule = outcome.rule
-    if outcome.outcome != MET or rule.excludes:
-        return []
-    return [constraint for constraint, truth in outcome.facts if truth is True and wanted(constraint)]
+def _had(outcomes: list[Outcome]) -> list[Constraint]:
+    """The constraints of her met requirements that she has."""
+    return [
+        constraint
+        for outcome in outcomes
+        if outcome.outcome == MET and not outcome.rule.excludes
+        for constraint, truth in outcome.facts
+        if truth is True
+    ]
 
 
 def _phase(phases: list[str]) -> int:
@@ -63,9 +66,10 @@ def standing(
     breast_named: bool,
     lexicon: Lexicon,
 ) -> Standing:
-    biomarkers = [c for outcome in outcomes for c in _has(outcome, targets)]
-    line = [c for outcome in outcomes for c in _has(outcome, lambda c: c.concept in _LINE_CONCEPTS)]
-    setting = any(_has(outcome, lambda c: c.concept in _SETTING_CONCEPTS) for outcome in outcomes)
+    had = _had(outcomes)
+    biomarkers = [c for c in had if targets(c)]
+    line = [c for c in had if c.concept in _LINE_CONCEPTS]
+    setting = any(c.concept in _SETTING_CONCEPTS for c in had)
     within = site is not None and not outside_travel_distance
     phase = _phase(trial.extra.get("phases", []))
     unknowns = sum(1 for outcome in outcomes if outcome.outcome == UNKNOWN)

@@ -46,20 +46,24 @@ def nearest_site(sites: Iterable[dict[str, Any]], start: tuple[float, float] | N
     """The closest site with coordinates, preferring sites that are recruiting."""
     if start is None:
         return None
-    located = [site for site in sites if site.get("latitude") is not None and site.get("longitude") is not None]
-    if not located:
-        return None
-    recruiting = [site for site in located if site.get("status") in OPEN_SITE_STATUSES]
-    candidates = recruiting or [site for site in located if not site.get("status")] or located
-    # A flat-earth distance is enough to pick the closest; the reported distance is the true one.
+    # Recruiting sites first, then sites of no stated status, then any; the closest within the first
+    # kind there is. A flat-earth distance is enough to pick the closest; the reported distance is the true one.
     latitude, longitude = start
     stretch = math.cos(math.radians(latitude))
-    best = min(
-        candidates,
-        key=lambda site: (
-            (site["latitude"] - latitude) ** 2 + (((site["longitude"] - longitude + 180) % 360 - 180) * stretch) ** 2
-        ),
-    )
+    best, best_place = None, (3, math.inf)
+    for site in sites:
+        north, east = site.get("latitude"), site.get("longitude")
+        if north is None or east is None:
+            continue
+        status = site.get("status")
+        kind = 0 if status in OPEN_SITE_STATUSES else 2 if status else 1
+        if kind > best_place[0]:
+            continue
+        place = (kind, (north - latitude) ** 2 + (((east - longitude + 180) % 360 - 180) * stretch) ** 2)
+        if place < best_place:
+            best, best_place = site, place
+    if best is None:
+        return None
     return {
         "facility": best.get("facility", ""),
         "city": best.get("city", ""),
@@ -125,9 +129,10 @@ def screen_trial(
     sites=(),
     memo: dict | None = None,
 ) -> dict[str, Any]:
-    """One trial's result. `memo` carries facts and wording already worked out for this profile."""
+    """One trial's result. `memo` carries facts, verdicts and wording already worked out for this profile."""
     memo = memo if memo is not None else {}
     facts_seen = memo.setdefault("facts", {})
+    done = memo.setdefault("done", {})
     words = memo.setdefault("words", {})
     structured = structured_outcomes(trial, profile)
     # Criteria the engine does not assess are already in place; fill in the assessed ones.
@@ -137,33 +142,24 @@ def screen_trial(
         structured_question(concept, wording, detail) for concept, wording, detail, fits in structured if fits is None
     ]
     counts = {"met": 0, "not_met": 0, UNKNOWN: 0, "not_assessed": len(trial.fixed_entries)}
-    for index, rule in trial.assessed:
-        outcome = judge(rule, profile, lexicon, facts_seen)
+    for item in trial.assessed:
+        rule = item.rule
+        # Criteria of many trials read alike ("ECOG 0 or 1"): each is judged and worded once.
+        known = done.get(item.key)
+        if known is None:
+            outcome = judge(rule, profile, lexicon, facts_seen)
+            # The wording depends on the constraints, the rule's sense and the outcome (and, for a
+            # tentative contradiction, the doubts and the quoted text), not on everything the verdict does.
+            said = (item.wording, outcome.outcome, *((rule.doubts, rule.text) if outcome.contradicted else ()))
+            if said not in words:
+                words[said] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
+            known = done[item.key] = (outcome.outcome, outcome.facts, outcome.contradicted, *words[said])
+        else:
+            outcome = Outcome(rule, *known[:3])
         outcomes.append(outcome)
         counts[outcome.outcome] += 1
-        # The wording depends on the constraints, the rule's sense and the outcome (and, for a
-        # tentative contradiction, the doubts and the quoted text), not the trial. Stored
-        # constraints are interned, so their identities stand for them (and hash faster).
-        key = (*map(id, rule.constraints), rule.excludes, rule.cohort, outcome.outcome)
-        if outcome.contradicted:
-            key = (*key, rule.doubts, rule.text)
-        if key not in words:
-            words[key] = (reason(outcome, lexicon, profile), question(outcome, lexicon))
-        explained, asked = words[key]
-        entry = {
-            "kind": rule.kind,
-            "text": rule.text,
-            "concept": rule.concept,
-            "outcome": outcome.outcome,
-            "reason": explained,
-        }
-        if rule.cohort:
-            entry["cohort"] = rule.cohort
-        # How firmly the criterion was read (optional field): only a firm reading can rule a trial out.
-        entry["firmness"] = "firm" if rule.firm else "tentative"
-        if rule.doubts:
-            entry["doubts"] = rule.doubts
-        rule_entries[index] = entry
+        explained, asked = known[3:]
+        rule_entries[item.index] = {**item.head, "outcome": outcome.outcome, "reason": explained, **item.tail}
         if asked and asked not in questions:
             questions.append(asked)
     for *_, fits in structured:
