@@ -257,6 +257,8 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # what asks nothing, a HER2 range over every score asks for none) reached 0.00 and 0.63;
         # labelled items run together and PDQ paragraphs read one by one, "Sex: Female": 0.76.
         ("2026-12-06", 0.01, 0.75),
+        # First look 0.07 hidden, 0.75 caught (13 more old PDQ-style trials, each with all 20 profiles).
+        ("2026-12-06b", 0.08, 0.74),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):
