@@ -170,7 +170,9 @@ _LABEL_VERB = re.compile(
 _TRIAL_PART = re.compile(
     r"\b(?:phase|part|cohort|arm|module|group|sub-?study)s?\s+(?:[ivx]{1,4}|\d{1,2}|[a-z]{1,2}\d?|\d[a-z])\b"
     r"|\bdose[\s-](?:escalation|expansion|finding)\b|\b(?:escalation|expansion) (?:stage|phase|cohorts?)\b"
-    r"|\b[\w+-]+ (?:cohort|arm)s?$",
+    r"|\b[\w+-]+ (?:cohort|arm)s?$"
+    # "Monotherapy period", "Combination period"; a screening or washout period is not a part of the trial.
+    r"|\b(?!(?:screening|wash-?out|washing|baseline|follow-?up|study|treatment|trial|observation|run-?in|the)\b)[\w+-]+ period$",
     re.IGNORECASE,
 )
 _GROUP_DISEASE = re.compile(
@@ -228,6 +230,18 @@ def names_group(label: str) -> bool:
     if _EVERYONE.match(words):
         return False
     return bool(_SETTING.search(words)) or _names_part_or_cancer(words)
+
+
+def bare_part(body: str) -> str:
+    """A plain line that only names a part of the trial, without a colon ("Monotherapy Period",
+    "Dose Escalation"): a label over the lines that follow, as it would be with one."""
+    words = body.strip()
+    if not words or words[-1] in ";.,:)" or len(words.split()) > 5 or _LABEL_VERB.search(words):
+        return ""
+    if re.search(r"\b(?:cohort|arm|part|phase|group|module|period)s$", words, re.IGNORECASE):
+        return ""  # "Primary Study Cohorts" heads several parts; it is none of them
+    part = _TRIAL_PART.search(words)
+    return words if part and part.end() == len(words) else ""
 
 
 def is_label(body: str) -> bool:
@@ -436,7 +450,7 @@ def parse(text: str) -> list[Section]:
             stack = []
             last_item = None
             continue
-        label = "" if bullet else group_label(body)
+        label = "" if bullet else (group_label(body) or bare_part(body))
         if label and _TRIAL_PART.search(label) and not _LABEL_VERB.search(body.split(":", 1)[-1]):
             # A plain line naming a part of the trial may open that part's criteria: the lines
             # after it are its own until another part is named (kept if two or more are named).
@@ -451,7 +465,7 @@ def parse(text: str) -> list[Section]:
         item = Item(body, depth=len(stack), cohort=item_cohort, start=body_start, end=body_end, under=under)
         if part:
             parts[id(item)] = (current, part)
-        if not bullet and is_label(body):
+        if not bullet and (is_label(body) or bare_part(body)):
             under = body.rstrip(" :")
         if stack:
             stack[-1][1].children.append(item)

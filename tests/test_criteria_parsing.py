@@ -305,3 +305,24 @@ def test_a_label_naming_a_cancer_then_its_setting_scopes_its_item_and_a_generic_
     )
 
     assert [item.cohort for item in section.items] == ["NSCLC first line", ""]
+
+
+def test_a_plain_line_that_only_names_a_part_opens_that_parts_criteria_without_a_colon():
+    (section,) = parse(
+        "Inclusion Criteria:\n\n Monotherapy Period \n\n ECOG 0 to 1; \n\n Combined with Exemestane period \n\n"
+        " HER2-negative tumour; \n\n Laboratory values within the screening period: \n\n Platelets at least 100,000/mm3 \n"
+    )
+
+    cohorts = {item.text: item.cohort for item in flatten(section.items)}
+    assert cohorts["ECOG 0 to 1;"] == "Monotherapy Period"
+    assert cohorts["HER2-negative tumour;"] == "Combined with Exemestane period"
+    # A screening period is a time, not a part of the trial: the part named before it goes on.
+    assert cohorts["Platelets at least 100,000/mm3"] == "Combined with Exemestane period"
+
+
+def test_a_plain_line_naming_several_parts_or_ending_a_sentence_opens_none():
+    (section,) = parse(
+        "Inclusion Criteria:\n\nPrimary Study Cohorts\n\nECOG 0 to 1\n\nMeasurable disease (Part 1)\n\nHER2-negative\n"
+    )
+
+    assert [item.cohort for item in flatten(section.items)] == ["", "", "Part 1", ""]

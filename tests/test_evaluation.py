@@ -235,7 +235,9 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # 0.77 caught since the lines after a childless lead are possible alternatives (2026-12-06).
         ("2026-12-05c", 0.07, 0.78),
         # Tuned: first look (after the three rounds above) 0.21 hidden, 0.81 caught; then 0.17 and 0.80.
-        ("2026-12-05d", 0.14, 0.76),
+        # 0.05 and 0.75 on 2026-12-06 (a primary brain tumour is not brain metastases; a plain line
+        # naming a part opens it): four exclusions had been caught on those misreadings.
+        ("2026-12-05d", 0.06, 0.74),
         # Tuned: first look 0.06 hidden, 0.63 caught; the general changes made from it (a requirement
         # of one group, one stage named, parts listed or named alone, poor performance required)
         # reached 0.01 and 0.61; HER2 overexpression written verb first (2026-12-06) 0.70.
@@ -257,8 +259,9 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # what asks nothing, a HER2 range over every score asks for none) reached 0.00 and 0.63;
         # labelled items run together and PDQ paragraphs read one by one, "Sex: Female": 0.76.
         ("2026-12-06", 0.01, 0.75),
-        # First look 0.07 hidden, 0.75 caught (13 more old PDQ-style trials, each with all 20 profiles).
-        ("2026-12-06b", 0.08, 0.74),
+        # First look 0.07 hidden, 0.75 caught (13 more old PDQ-style trials, each with all 20 profiles);
+        # a list of what does not count as measurable requires none of its items: 0.00 and 0.75.
+        ("2026-12-06b", 0.01, 0.74),
     ],
 )
 def test_later_blind_batches_hold_their_figures(shared, batch, hidden, caught):

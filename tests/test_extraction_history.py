@@ -310,3 +310,15 @@ def test_patients_with_something_who_should_be_excluded_are_excluded_not_a_condi
         lexicon(),
     )
     assert [(c.concept, rule.excludes) for rule in rules for c in rule.constraints] == [("brain_metastases", True)]
+
+
+def test_a_cancer_that_started_in_the_brain_is_not_one_that_spread_there():
+    assert (
+        constraints_of(
+            "Must have evidence of cancer (solid tumors, excluding glioblastoma and primary brain tumor) that is advanced or metastatic"
+        )
+        == []
+    )
+    assert constraints_of("Primary CNS tumors or brain metastases", "exclusion") == [
+        {"concept": "brain_metastases", "op": "in", "value": ["active", "treated_stable"]}
+    ]

@@ -240,3 +240,18 @@ def test_one_label_in_a_modern_item_does_not_split_it():
     text = "Inclusion Criteria:\n* Eastern Cooperative Oncology Group (ECOG) Performance Status: 0-1\n"
     (rule,) = [rule for rule in extract(text, lexicon()) if rule.constraints]
     assert rule.concept == "ecog" and rule.text.startswith("Eastern Cooperative")
+
+
+def test_a_list_of_what_does_not_count_as_measurable_requires_none_of_its_items():
+    rules = extract(
+        "DISEASE CHARACTERISTICS:\n\n  -  Histologically confirmed metastatic breast cancer\n\n"
+        "  -  Bidimensionally measurable lesions\n\n       -  The following are not considered measurable:\n\n"
+        "            -  Bone lesions\n\n            -  Leptomeningeal disease\n\n            -  Ascites\n\n"
+        "  -  No CNS metastases\n",
+        lexicon(),
+    )
+
+    read = {rule.text: [c.concept for c in rule.constraints] for rule in rules}
+    assert read["Leptomeningeal disease"] == [] and read["Bone lesions"] == []
+    assert read["Bidimensionally measurable lesions"] == ["measurable_disease"]
+    assert read["No CNS metastases"] == ["brain_metastases"]

@@ -290,6 +290,12 @@ NOT_A_CRITERION = re.compile(
 DEFINING_LEAD = re.compile(
     r"(?:menopaus|childbearing|reproductive potential)[^:]*\bdefined (?:(?:as|by)\b[^:]*\b(?:any|one|1|either) of|as follows|(?:as|by)\W*$)"
 )
+# A lead saying what does or does not count as something ("The following are not considered
+# measurable:"): its list explains a word of the criterion above it and requires nothing.
+COUNTING_LEAD = re.compile(
+    r"\b(?:the following|these|they)\s+(?:\w+\s+){0,2}?(?:is|are) (?:not )?(?:considered|regarded|deemed|counted|classified)"
+    r"(?: as)?\s+(?!(?:to be )?(?:in)?eligib|exclu|acceptable|allowed|permitted|required|necessary|contraindicat)[^.;:]{0,60}:\s*$"
+)
 GRANTED = re.compile(
     r"^\W*(?:patients?|participants?|subjects?|those|women|men|individuals)\b[^.;]{0,120}?\b(?:are|is) (?:also )?(?:allowed|eligible|permitted)\b"
 )

@@ -20,6 +20,7 @@ from screening.criteria import Item, flatten, names_group, parse, scope_of
 from screening.engine.clauses import (
     CONDITIONAL,
     CONDITIONAL_ANYWHERE,
+    COUNTING_LEAD,
     DEFINING_LEAD,
     DEFINITION,
     DENIAL,
@@ -165,7 +166,8 @@ def _excepting(item: Item) -> bool:
 def _permitted_under(items: list[Item], kind: str) -> set[int]:
     """Items listed under an exclusion's permission ("Known HIV, HBV or HCV. The following
     participants may be enrolled:") or under any criterion's exception: they say who is let in,
-    not who is kept out, and require nothing."""
+    not who is kept out, and require nothing. Nor do items under a lead saying what counts as
+    something ("The following are not considered measurable:")."""
     found: set[int] = set()
     for item in items:
         if not (item.children and item.text.rstrip().endswith(":")):
@@ -173,7 +175,7 @@ def _permitted_under(items: list[Item], kind: str) -> set[int]:
             continue
         normal = normalise(item.text)
         permission = PERMISSION.search(normal) if kind == EXCLUSION else None
-        if _excepting(item):
+        if _excepting(item) or COUNTING_LEAD.search(normal):
             found.update(id(child) for child in flatten(item.children))
         elif (
             permission

@@ -22,6 +22,9 @@ LEPTO = re.compile(
 ACTIVE_BRAIN = re.compile(
     r"\b(?:untreated|active|symptomatic|progressive|progressing|progression|unstable|uncontrolled|new|newly|growing|intact|not (?:been )?(?:adequately |previously )?treated|requir\w* (?:immediate |urgent |local )*(?:steroids?|corticosteroids?|treatment|therapy|radiation|intervention)|require (?:immediate )?(?:local )?(?:therapy|treatment))\b"
 )
+PRIMARY_BRAIN = re.compile(
+    r"\bprimary (?:brain|cns|central nervous system|intracranial)(?: \(cns\))? (?:tumou?r|malignanc|cancer|neoplasm|lesion)\w*"
+)
 TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradiated|radiated|resected)\b")
 
 
@@ -31,6 +34,9 @@ TREATED_STABLE = re.compile(r"\b(?:treated|stable|stability|asymptomatic|irradia
 )
 def extract_brain(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     text = re.sub(r"\bnon[\s-](?:central nervous system|cns)(?:\s*\(cns\))?", "extracranial", text)
+    # A cancer that starts in the brain ("solid tumours, excluding primary brain tumours") is not
+    # one that spread there.
+    text = PRIMARY_BRAIN.sub("primary neural tumour", text)
     brain = BRAIN.search(text)
     lepto = LEPTO.search(text)
     if not brain and not lepto:
