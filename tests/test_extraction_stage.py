@@ -220,3 +220,10 @@ def test_stage_three_listed_by_letter_beside_stage_four_is_advanced_disease(text
     assert constraints_of(text) == [
         {"concept": "metastatic_disease", "op": "in", "value": ["locally_advanced", "metastatic"]}
     ]
+
+
+def test_a_cancer_written_with_metastases_is_metastatic_disease():
+    assert constraints_of("Histologically proven carcinoma of the breast with metastases") == [
+        {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]}
+    ]
+    assert constraints_of("Breast cancer without metastases") == [{"concept": "early_stage", "op": "is", "value": True}]

@@ -14,6 +14,8 @@ from screening.engine.rules import EXCLUSION, INCLUSION, Constraint
 
 METASTATIC = re.compile(
     r"\b(?:metastatic|stage iv|stage 4|mbc|m1|metastasi[sz]ed|distant metasta\w*|distant recurrence|distant disease)\b"
+    # "Carcinoma of the breast with metastases": the cancer itself has spread.
+    r"|\b(?:cancer|carcinoma|adenocarcinoma|disease)(?: of the breast)? with metasta(?:ses|sis)\b"
 )
 ADVANCED = re.compile(
     r"\b(?:locally advanced|locally-advanced|advanced|abc|unresectable|inoperable|incurable|non-?resectable|not amenable to|not (?:a )?candidates? for (?:curative|surgical)|locoregional(?:ly)? recurren\w*|local(?:ly)? recurrent)\b"
