@@ -485,3 +485,19 @@ def test_saying_what_cannot_be_done_for_advanced_disease_is_not_a_negation_left_
 def test_a_negation_of_the_disease_itself_still_leaves_doubt():
     (rule,) = rules_of("Inclusion Criteria:\n* Breast cancer that is not metastatic to the bone only, stage IV")
     assert "negation" in rule.doubts
+
+
+def test_examples_given_after_the_part_an_exclusion_is_read_from_leave_it_firm():
+    (rule,) = rules_of(
+        "Exclusion Criteria:\n\n* History of known CNS metastases, significant neurological dysfunction including "
+        "active seizures, or clinical signs of other significant neurological diseases\n"
+    )
+    assert rule.firm and [c.concept for c in rule.constraints] == ["brain_metastases"]
+    # Read from the examples themselves, the exclusion stays tentative.
+    (listed,) = rules_of("Exclusion Criteria:\n\n* Serious illness, such as heart failure, or uncontrolled infection\n")
+    assert listed.doubts == ("examples",)
+
+
+def test_a_requirement_with_examples_after_it_keeps_its_doubt():
+    (rule,) = rules_of("Inclusion Criteria:\n\n* Metastatic breast cancer, including patients with bone-only disease\n")
+    assert rule.doubts == ("examples",)

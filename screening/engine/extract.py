@@ -937,7 +937,14 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                         heading=section.heading,
                         item=number,
                         span=(item.start, item.end),
-                        doubts=doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated)
+                        doubts=_examples_aside(
+                            doubts(sentence, words, lead if kind == INCLUSION else "", constraints, negated),
+                            sentence,
+                            kind,
+                            lexicon,
+                            lead,
+                            constraints,
+                        )
                         + therapy_history_doubt(kind, constraints, negated)
                         + (listed_doubt if constraints else ())
                         + (group_doubt if constraints else ())
@@ -951,6 +958,27 @@ def _extract(text: str, lexicon: Lexicon) -> list[Rule]:
                 )
             rules[first_of_item:] = _loosest_line_limits(rules[first_of_item:])
     return rules
+
+
+def _examples_aside(
+    found: tuple[str, ...], sentence: str, kind: str, lexicon: Lexicon, lead: str, constraints: list[Constraint]
+) -> tuple[str, ...]:
+    """Examples given after the part of an exclusion the reading comes from leave it firm: in
+    "History of CNS metastases, significant neurological dysfunction including active seizures,
+    or ...", the brain metastases are read from the part before any example. (A requirement
+    keeps its doubt: a requirement misread hides a trial.)"""
+    if "examples" not in found or kind != EXCLUSION:
+        return found
+    parts = _list_parts(sentence)
+    # The parts before the first that gives examples; the parts after it may go on listing them.
+    marked = next((n for n, part in enumerate(parts) if EXAMPLES.search(normalise(part))), 0)
+    plain = parts[:marked]
+    if not plain:
+        return found
+    read = {c.concept for c in extract_item(",".join(plain), kind, lexicon, lead)[0]}
+    if {c.concept for c in constraints} <= read:
+        return tuple(doubt for doubt in found if doubt != "examples")
+    return found
 
 
 def _loosest_line_limits(item_rules: list[Rule]) -> list[Rule]:
