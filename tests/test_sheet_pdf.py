@@ -47,8 +47,12 @@ def sheet_html(token: str) -> str:
     return render_to_string("screening/sheet_pdf.html", context, RequestFactory().get("/"))
 
 
-def test_the_pdf_is_the_one_a_fresh_weasyprint_writes_with_the_stylesheet_in_the_page(client, marked):
+def test_the_pdf_is_the_one_a_fresh_weasyprint_writes_with_the_stylesheet_in_the_page(client, marked, monkeypatch):
     from weasyprint import HTML
+
+    # The embedded font subsets carry the second they were written (fontTools reads this for it):
+    # pinned, renders a second apart compare byte for byte.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764979200")
 
     html = sheet_html(marked)
     stylesheet = get_template(sheet_pdf.STYLESHEET).template.source
