@@ -262,8 +262,9 @@ def test_blind_judged_pairs_hold_what_the_general_fixes_reached(shared):
         # First look 0.07 hidden, 0.75 caught (13 more old PDQ-style trials, each with all 20 profiles);
         # a list of what does not count as measurable requires none of its items: 0.00 and 0.75;
         # "carcinoma of the breast with metastases" read as metastatic: 0.77; examples given after the
-        # part of an exclusion it is read from leave it firm: 0.78.
-        ("2026-12-06b", 0.01, 0.77),
+        # part of an exclusion it is read from leave it firm: 0.78; a required place of spread
+        # ("involving at least 1 bone site") read: 0.80.
+        ("2026-12-06b", 0.01, 0.79),
         # First look 0.00 hidden, 0.74 caught (10 more old PDQ-style trials probed by id, all 20 profiles each).
         ("2026-12-06c", 0.01, 0.73),
     ],

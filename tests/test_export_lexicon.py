@@ -38,7 +38,7 @@ def test_loading_the_shipped_files_and_exporting_them_gives_the_same_bytes(tmp_p
     for name in FILES:
         assert (tmp_path / name).read_bytes() == shipped(name), name
     forget_lexicon()
-    assert said.startswith("Wrote 26 concepts, 33 drug classes and ")
+    assert said.startswith("Wrote 27 concepts, 33 drug classes and ")
     assert f"(version {rules_version(current_lexicon())})" in said
 
 

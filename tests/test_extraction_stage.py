@@ -227,3 +227,21 @@ def test_a_cancer_written_with_metastases_is_metastatic_disease():
         {"concept": "metastatic_disease", "op": "in", "value": ["metastatic"]}
     ]
     assert constraints_of("Breast cancer without metastases") == [{"concept": "early_stage", "op": "is", "value": True}]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("At least one bone metastasis", ["bone"]),
+        ("Histologically proven metastatic breast cancer involving at least 1 bone site", ["bone"]),
+        ("Patients with HER2-positive breast cancer and with evidence of liver metastasis by imaging", ["liver"]),
+        # One way in among others, a limit's condition, or a rule about what counts as measurable: no place required.
+        ("Either measurable disease per RECIST 1.1 or at least one predominantly lytic bone lesion", None),
+        ("At least one bone lesion or measurable disease", None),
+        ("AST <= 5 x ULN in patients with evidence of liver metastases", None),
+        ("At least 1 measurable lesion; bone lesions are not measurable", None),
+    ],
+)
+def test_a_required_place_of_spread_is_read_only_where_it_is_required(text, places):
+    read = [c for c in constraints_of(text) if c["concept"] == "metastatic_site"]
+    assert read == ([{"concept": "metastatic_site", "op": "includes", "value": places}] if places else [])

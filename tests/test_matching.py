@@ -482,3 +482,15 @@ def test_subtypes_named_beside_other_facts_that_no_one_could_have_together_are_a
     assert tier_of([triple_negative, hormone_positive], age=50, biomarkers={"er": "positive", "pr": "positive"}) != (
         NOT_A_FIT
     )
+
+
+def test_a_required_place_of_spread_is_met_from_her_list_of_places_and_unknown_without_one():
+    bone = Rule("inclusion", "At least one bone metastasis", (Constraint("metastatic_site", "includes", ("bone",)),))
+    assert outcome(bone, cancer={"sites": ["bone", "liver"]}) == MET
+    assert outcome(bone, cancer={"sites": ["liver"]}) == NOT_MET
+    # "Not sure" where it has spread, or no place known yet, answers nothing.
+    assert outcome(bone, cancer={"sites": None}) == UNKNOWN
+    assert outcome(bone, cancer={"sites": []}) == UNKNOWN
+    assert "spread to the bones" in reason(
+        judge(bone, profile(cancer={"sites": ["liver"]}), lexicon()), lexicon(), profile()
+    )

@@ -239,6 +239,17 @@ TERMS = (
     ),
     Term("measurable_disease", "stage_spread", {"is": TRUE}, ("cancer.measurable_disease",)),
     Term("bone_only_disease", "stage_spread", {"is": TRUE}, ("cancer.sites",)),
+    Term(
+        "metastatic_site",
+        "stage_spread",
+        {
+            "includes": Value(
+                "some_of", ("bone", "liver", "lung", "lymph_nodes", "skin_chest_wall", "pleura", "peritoneum")
+            )
+        },
+        ("cancer.sites",),
+        notes=("includes: the cancer has spread to at least one of these places",),
+    ),
     Term("presentation", "stage_spread", {"in": Value("some_of", ("de_novo", "recurrent"))}, ("cancer.presentation",)),
     Term(
         "prior_therapy",

@@ -1,4 +1,5 @@
-"""Stage and spread: metastatic or early disease, measurable disease, bone-only disease, de novo presentation."""
+"""Stage and spread: metastatic or early disease, measurable disease, bone-only disease, where it has spread,
+de novo presentation."""
 
 from __future__ import annotations
 
@@ -94,6 +95,44 @@ def bone_only(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Tru
     return None if not sites else set(sites) == {"bone"}
 
 
+# Where the cancer has spread, as a trial names it and as a person reads it.
+SITE_WORDS = {
+    "bone": "the bones",
+    "liver": "the liver",
+    "lung": "the lungs",
+    "lymph_nodes": "the lymph nodes",
+    "skin_chest_wall": "the skin or chest wall",
+    "pleura": "the lining of the lungs",
+    "peritoneum": "the lining of the abdomen",
+}
+
+
+def spread_to(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
+    """Has the cancer spread to one of the places the trial names? Her list of places is what she
+    knows of; an empty list ("none known") answers nothing."""
+    sites = profile.cancer.sites
+    if not sites:
+        return None
+    return any(site in sites for site in constraint.value)
+
+
+def describe_spread_to(constraint: Constraint, lexicon: Lexicon) -> str:
+    places = [SITE_WORDS.get(site, site) for site in constraint.value]
+    return "cancer that has spread to " + (
+        " or ".join(places) if len(places) < 3 else ", ".join(places[:-1]) + " or " + places[-1]
+    )
+
+
+def spread_to_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> str:
+    sites = profile.cancer.sites
+    if not sites:
+        return "you were not sure where the cancer has spread"
+    places = [SITE_WORDS.get(site, site.replace("_", " ")) for site in sites]
+    return "you said it has spread to " + (
+        " and ".join(places) if len(places) < 3 else ", ".join(places[:-1]) + " and " + places[-1]
+    )
+
+
 def presentation(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
     found = profile.cancer.presentation
     return None if found is None else found in constraint.value
@@ -113,6 +152,7 @@ register(
     describe=lambda c, lexicon: "cancer that has spread only to the bones",
     answer=lambda c, profile, lexicon: "from your answers",
 )
+register("metastatic_site", evaluate=spread_to, describe=describe_spread_to, answer=spread_to_answer)
 register(
     "presentation",
     evaluate=presentation,

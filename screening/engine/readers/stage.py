@@ -233,6 +233,43 @@ def extract_measurable(text: str, kind: str, negated: bool, lexicon: Lexicon) ->
     return found
 
 
+_SPREAD_PLACE = r"(bone|osseous|skeletal|liver|hepatic|lung|pulmonary)"
+PLACE_OF = {"osseous": "bone", "skeletal": "bone", "hepatic": "liver", "pulmonary": "lung"}
+SPREAD_REQUIRED = re.compile(
+    rf"(?:\b(?:at least (?:one|1)|one or more|1 or more)|>= ?1)\s+(?:\w+\s+){{0,2}}?{_SPREAD_PLACE}\s+"
+    r"(?:metastas[ie]s|metastatic (?:lesion|site|deposit)s?|lesions?|sites?|deposits?)\b"
+    rf"|\binvolving (?:(?:at least|>=) ?(?:one|1) )?{_SPREAD_PLACE} (?:metastas[ie]s|lesions?|sites?)\b"
+    rf"|\bevidence of {_SPREAD_PLACE} (?:metastas[ie]s|lesions?)\b"
+)
+# A place named for who a limit is for ("<= 5 x ULN in patients with liver metastases"), as one
+# way in ("measurable disease or at least one lytic bone lesion"), or in an exception, is no
+# requirement to have spread there; nor is one in a rule about what counts as measurable.
+_SPREAD_ASIDE = re.compile(
+    r"\b(?:in|for|if|when|unless|except|excluding|other than|no|without|absence of|free of|or|either)\b[^.;]{0,60}$"
+)
+_SPREAD_OTHER_RULE = re.compile(
+    r"\b(?:uln|upper limit|bilirubin|ast|alt|sgot|sgpt|transaminase\w*|alkaline|phosphatase"
+    r"|measurable|evaluable|assessable|recist)\b"
+)
+
+
+@reader(
+    triggers=("bone", "osseous", "skeletal", "liver", "hepatic", "lung", "pulmonary"),
+    breast_only=True,
+    main_clause_only=True,
+)
+def extract_spread_to(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
+    """A requirement that the cancer has spread to a named place ("at least one bone metastasis")."""
+    if kind != INCLUSION or negated or _SPREAD_OTHER_RULE.search(text) or PERMISSION.search(text):
+        return []
+    places = {
+        PLACE_OF.get(found[found.lastindex], found[found.lastindex])
+        for found in SPREAD_REQUIRED.finditer(text)
+        if not _SPREAD_ASIDE.search(text[: found.start()]) and not re.match(r"[^.;]{0,20}\bor\b", text[found.end() :])
+    }
+    return [Constraint("metastatic_site", "includes", tuple(sorted(places)))] if places else []
+
+
 @reader(triggers=("novo",), breast_only=True)
 def extract_presentation(text: str, kind: str, negated: bool, lexicon: Lexicon) -> list[Constraint]:
     if not re.search(r"\bde[\s-]?novo\b", text) or re.search(
