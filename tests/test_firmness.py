@@ -501,3 +501,18 @@ def test_examples_given_after_the_part_an_exclusion_is_read_from_leave_it_firm()
 def test_a_requirement_with_examples_after_it_keeps_its_doubt():
     (rule,) = rules_of("Inclusion Criteria:\n\n* Metastatic breast cancer, including patients with bone-only disease\n")
     assert rule.doubts == ("examples",)
+
+
+def test_a_label_before_the_fact_does_not_hide_the_signals_after_it():
+    (rule,) = rules_of(
+        "Inclusion Criteria:\n\n* Endocrine therapy: No concurrent corticosteroids to control CNS disease\n"
+    )
+    assert "qualifier" in rule.doubts
+    result = result_for(
+        "Inclusion Criteria:\n\n* Endocrine therapy: No concurrent corticosteroids to control CNS disease\n",
+        cancer={"brain_metastases": "treated_stable"},
+    )
+    assert result["tier"] == CHECK_FIRST
+    # A label that is itself a condition still makes the reading tentative.
+    (conditional,) = rules_of("Inclusion Criteria:\n\n* For pre-menopausal patients: negative pregnancy test\n")
+    assert "condition" in conditional.doubts

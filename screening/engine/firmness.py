@@ -133,6 +133,7 @@ RECEPTOR_STATUS = re.compile(
 )
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
 # Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
+LEADING_LABEL = re.compile(r"^\W*[a-z][a-z /&,-]{0,40}:\s+(?=\S)")
 PERMISSION_TAIL = re.compile(
     r"[;:]|\.\s|\b(?:are|is|will be|may be|be) (?:also )?(?:eligible|allowed|permitted|included|acceptable)\b"
     r"|\bmay (?:participate|enrol|enroll|be enrolled|be included)\b"
@@ -250,7 +251,16 @@ def doubts(
         return ()
     bare = _bare(sentence)
     # The fact is stated first; a later clause saying who is let in anyway is read by the extractors.
-    head = PERMISSION_TAIL.split(bare, maxsplit=1)[0]
+    heads = [PERMISSION_TAIL.split(bare, maxsplit=1)[0]]
+    label = LEADING_LABEL.match(bare)
+    if label:
+        # A label ends at its colon, before the fact ("Endocrine therapy: No concurrent
+        # corticosteroids to control CNS disease"): the signals are looked for in both.
+        heads.append(PERMISSION_TAIL.split(bare[label.end() :], maxsplit=1)[0])
+
+    def in_head(signal: re.Pattern[str]) -> bool:
+        return any(signal.search(head) for head in heads)
+
     concepts = {constraint.concept for constraint in constraints}
     found: list[str] = []
     if (
@@ -259,21 +269,23 @@ def doubts(
         or (item_text != sentence and ALTERNATIVES.search(_bare(item_text)))
     ):
         found.append("alternatives")
-    if CONDITION.search(head):
+    if in_head(CONDITION):
         found.append("condition")
     if concepts & THERAPY_CONCEPTS and WINDOW.search(bare):
         found.append("time window")
-    if EXAMPLES.search(head):
+    if in_head(EXAMPLES):
         found.append("examples")
-    if "brain_metastases" in concepts and STEROID_NEED.search(head):
+    if "brain_metastases" in concepts and in_head(STEROID_NEED):
         found.append("qualifier")
     if DEFINES.search(bare):
         found.append("definition")
     if concepts & TUMOUR_MARKERS and AGNOSTIC.search(bare):
         found.append("tumour-agnostic alternative")
-    if JUDGEMENT.search(head):
+    if in_head(JUDGEMENT):
         found.append("study team's judgement")
-    if NEGATION.search(NOT_A_NEGATION.sub(" ", head)) and not carries_negation(constraints, negated):
+    if any(NEGATION.search(NOT_A_NEGATION.sub(" ", head)) for head in heads) and not carries_negation(
+        constraints, negated
+    ):
         found.append("negation")
     if (
         concepts & COUNT_SENSITIVE
