@@ -132,8 +132,9 @@ RECEPTOR_STATUS = re.compile(
     r"\b(?:low[\s-])?(?P<receptor>er|pr|hr|estrogen|oestrogen|progesterone|hormone)\b[\w\s()-]{0,18}?\b(?P<status>positive|negative)\b"
 )
 JUDGEMENT = re.compile(r"\b(?:investigator|in the opinion|judge?ment|deemed|at the discretion|discretion of)\b")
-# Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
+# A label before the fact it heads ("Endocrine therapy: ...").
 LEADING_LABEL = re.compile(r"^\W*[a-z][a-z /&,-]{0,40}:\s+(?=\S)")
+# Where a criterion goes on to say who is let in anyway: what follows qualifies, it is not the fact.
 PERMISSION_TAIL = re.compile(
     r"[;:]|\.\s|\b(?:are|is|will be|may be|be) (?:also )?(?:eligible|allowed|permitted|included|acceptable)\b"
     r"|\bmay (?:participate|enrol|enroll|be enrolled|be included)\b"

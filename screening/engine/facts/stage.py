@@ -3,7 +3,7 @@ de novo presentation."""
 
 from __future__ import annotations
 
-from screening.engine.facts import register
+from screening.engine.facts import listed, register
 from screening.engine.lexicon import Lexicon
 from screening.engine.logic import Truth
 from screening.engine.profile import Profile
@@ -117,20 +117,14 @@ def spread_to(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Tru
 
 
 def describe_spread_to(constraint: Constraint, lexicon: Lexicon) -> str:
-    places = [SITE_WORDS.get(site, site) for site in constraint.value]
-    return "cancer that has spread to " + (
-        " or ".join(places) if len(places) < 3 else ", ".join(places[:-1]) + " or " + places[-1]
-    )
+    return "cancer that has spread to " + listed([SITE_WORDS.get(site, site) for site in constraint.value], "or")
 
 
 def spread_to_answer(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> str:
     sites = profile.cancer.sites
     if not sites:
         return "you were not sure where the cancer has spread"
-    places = [SITE_WORDS.get(site, site.replace("_", " ")) for site in sites]
-    return "you said it has spread to " + (
-        " and ".join(places) if len(places) < 3 else ", ".join(places[:-1]) + " and " + places[-1]
-    )
+    return "you said it has spread to " + listed([SITE_WORDS.get(site, site.replace("_", " ")) for site in sites])
 
 
 def presentation(constraint: Constraint, profile: Profile, lexicon: Lexicon) -> Truth:
