@@ -450,7 +450,8 @@ def parse(text: str) -> list[Section]:
             stack = []
             last_item = None
             continue
-        label = "" if bullet else (group_label(body) or bare_part(body))
+        named_part = "" if bullet else bare_part(body)
+        label = "" if bullet else (group_label(body) or named_part)
         if label and _TRIAL_PART.search(label) and not _LABEL_VERB.search(body.split(":", 1)[-1]):
             # A plain line naming a part of the trial may open that part's criteria: the lines
             # after it are its own until another part is named (kept if two or more are named).
@@ -465,7 +466,7 @@ def parse(text: str) -> list[Section]:
         item = Item(body, depth=len(stack), cohort=item_cohort, start=body_start, end=body_end, under=under)
         if part:
             parts[id(item)] = (current, part)
-        if not bullet and (is_label(body) or bare_part(body)):
+        if not bullet and (is_label(body) or named_part):
             under = body.rstrip(" :")
         if stack:
             stack[-1][1].children.append(item)

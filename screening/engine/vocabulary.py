@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from screening.engine.facts.stage import SITE_WORDS
 from screening.engine.firmness import DOUBT_WORDS
 from screening.engine.lexicon import Lexicon
 from screening.engine.readers.biology import GENE_NAMES, HER2_LEVELS, UNASKED_GENES
@@ -242,11 +243,7 @@ TERMS = (
     Term(
         "metastatic_site",
         "stage_spread",
-        {
-            "includes": Value(
-                "some_of", ("bone", "liver", "lung", "lymph_nodes", "skin_chest_wall", "pleura", "peritoneum")
-            )
-        },
+        {"includes": Value("some_of", tuple(SITE_WORDS))},
         ("cancer.sites",),
         notes=("includes: the cancer has spread to at least one of these places",),
     ),
