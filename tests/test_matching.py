@@ -494,3 +494,12 @@ def test_a_required_place_of_spread_is_met_from_her_list_of_places_and_unknown_w
     assert "spread to the bones" in reason(
         judge(bone, profile(cancer={"sites": ["liver"]}), lexicon()), lexicon(), profile()
     )
+
+
+def test_a_requirement_to_be_free_of_a_condition_says_so():
+    rule = Rule("inclusion", "HIV negative", (Constraint("hiv", "is", False),))
+    answers = profile(health={"hiv": False})
+    assert outcome(rule, health={"hiv": False}) == MET
+    assert reason(judge(rule, answers, lexicon()), lexicon(), answers).startswith(
+        "This trial needs the absence of HIV;"
+    )

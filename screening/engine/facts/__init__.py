@@ -83,7 +83,12 @@ def yes_or_no(key: str, field_name: str, described: str, asked: str) -> None:
     register(
         key,
         evaluate=evaluate,
-        describe=lambda c, lexicon: described + (" of the kind the trial describes" if c.specific else ""),
+        # "HIV negative" asks for the absence of it: said so, never "needs HIV".
+        describe=lambda c, lexicon: (
+            ("the absence of " if c.value is False else "")
+            + described
+            + (" of the kind the trial describes" if c.specific else "")
+        ),
         answer=lambda c, profile, lexicon: yes_no(getattr(profile.health, field_name), asked),
     )
 
